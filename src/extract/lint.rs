@@ -1,0 +1,123 @@
+//! Text-level checks that need no Markdown structure: mojibake.
+
+use crate::diag::Diagnostic;
+use crate::load::SourceFile;
+
+/// Windows-1252 bytes 0x80..=0x9F as the characters they decode to.
+const CP1252_HIGH: [(char, u8); 27] = [
+    ('€', 0x80),
+    ('‚', 0x82),
+    ('ƒ', 0x83),
+    ('„', 0x84),
+    ('…', 0x85),
+    ('†', 0x86),
+    ('‡', 0x87),
+    ('ˆ', 0x88),
+    ('‰', 0x89),
+    ('Š', 0x8A),
+    ('‹', 0x8B),
+    ('Œ', 0x8C),
+    ('Ž', 0x8E),
+    ('‘', 0x91),
+    ('’', 0x92),
+    ('“', 0x93),
+    ('”', 0x94),
+    ('•', 0x95),
+    ('–', 0x96),
+    ('—', 0x97),
+    ('˜', 0x98),
+    ('™', 0x99),
+    ('š', 0x9A),
+    ('›', 0x9B),
+    ('œ', 0x9C),
+    ('ž', 0x9E),
+    ('Ÿ', 0x9F),
+];
+
+/// The byte a character stood for when UTF-8 was misread as Windows-1252.
+fn cp1252_byte(c: char) -> Option<u8> {
+    let code = c as u32;
+    if (0xA0..=0xFF).contains(&code) {
+        return u8::try_from(code).ok();
+    }
+    CP1252_HIGH.iter().find(|(ch, _)| *ch == c).map(|&(_, b)| b)
+}
+
+/// Finds runs such as `â€”` (UTF-8 read as Windows-1252) and warns with the repair.
+pub fn mojibake(file: &SourceFile, diags: &mut Vec<Diagnostic>) {
+    let text = &file.text;
+    let chars: Vec<(usize, char)> = text
+        .get(file.body_start..)
+        .unwrap_or("")
+        .char_indices()
+        .map(|(i, c)| (i + file.body_start, c))
+        .collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let (offset, c) = chars[i];
+        let lead = cp1252_byte(c);
+        let need = match lead {
+            Some(0xC2..=0xDF) => 1,
+            Some(0xE0..=0xEF) => 2,
+            Some(0xF0..=0xF4) => 3,
+            _ => 0,
+        };
+        if need == 0 || i + need >= chars.len() + 1 {
+            i += 1;
+            continue;
+        }
+        let mut bytes = vec![lead.unwrap_or(0)];
+        for &(_, next) in chars.iter().skip(i + 1).take(need) {
+            match cp1252_byte(next) {
+                Some(b @ 0x80..=0xBF) => bytes.push(b),
+                _ => break,
+            }
+        }
+        if bytes.len() == need + 1 {
+            if let Ok(fixed) = std::str::from_utf8(&bytes) {
+                let end = chars
+                    .get(i + need + 1)
+                    .map(|&(o, _)| o)
+                    .unwrap_or(text.len());
+                let found = text.get(offset..end).unwrap_or("");
+                diags.push(
+                    Diagnostic::warning(
+                        "mojibake",
+                        &file.path,
+                        format!("`{found}` looks like UTF-8 text decoded as Windows-1252"),
+                    )
+                    .at(text, &file.lines, offset..end)
+                    .label(format!("probably `{fixed}`"))
+                    .help(format!("replace `{found}` with `{fixed}`")),
+                );
+                i += need + 1;
+                continue;
+            }
+        }
+        i += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_em_dash() {
+        let mut d = Vec::new();
+        let f = crate::load::from_bytes(
+            "x.md",
+            "a componentsâ€\u{201d}all b é ok\n".as_bytes().to_vec(),
+            &mut d,
+        )
+        .unwrap();
+        mojibake(&f, &mut d);
+        assert_eq!(d.len(), 1);
+        assert_eq!(
+            d[0].message,
+            "`â€\u{201d}` looks like UTF-8 text decoded as Windows-1252"
+        );
+        assert_eq!(d[0].help.as_deref(), Some("replace `â€\u{201d}` with `—`"));
+        assert_eq!((d[0].line, d[0].column), (1, 13));
+    }
+}

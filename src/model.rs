@@ -1,0 +1,198 @@
+//! The model every renderer reads: plain serde data, the public JSON contract.
+//!
+//! Field names are a contract with other tools (see README, "The JSON model"): fields may
+//! be added, none renamed.
+
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize, Serializer};
+
+/// The version of the JSON contract.
+pub const FORMAT: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Catalog {
+    pub format: u32,
+    pub documents: Vec<Document>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Document {
+    /// Relative to INPUT, `/` separators.
+    pub path: String,
+    /// The H1, else the front matter title, else the path.
+    pub title: String,
+    /// Front matter keys and values as written, in source order.
+    pub front_matter: FrontMatter,
+    /// Published URL, when a base URL is known.
+    pub url: Option<String>,
+    /// Markdown before the first section.
+    pub intro: String,
+    /// Callouts before the first section.
+    pub callouts: Vec<Callout>,
+    pub sections: Vec<Section>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Section {
+    /// Tab id, or the heading's anchor.
+    pub id: String,
+    /// Plain text.
+    pub title: String,
+    /// Maturity level when the title names one.
+    pub level: Option<u32>,
+    /// Plain text goal line, when the section has one.
+    pub goal: Option<String>,
+    pub intro: String,
+    /// Callouts in the section, outside any item.
+    pub callouts: Vec<Callout>,
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    /// Stable UUID: v5 of `key`.
+    pub id: String,
+    /// `<path>#<anchor>`.
+    pub key: String,
+    /// strategy | practice | recommendation | review
+    pub kind: String,
+    /// A code the source gives, such as `SE:01`.
+    pub code: Option<String>,
+    pub anchor: String,
+    /// What the checklist shows (link text).
+    pub title: String,
+    /// The heading the item anchors to, trimmed, without the check mark.
+    pub heading: Option<String>,
+    /// Markdown, callouts removed.
+    pub body: String,
+    pub callouts: Vec<Callout>,
+    pub source: Source,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    pub line: usize,
+    pub column: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Callout {
+    pub kind: CalloutKind,
+    pub label: String,
+    /// Markdown.
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CalloutKind {
+    TradeOff,
+    Risk,
+    Ai,
+    Note,
+    Tip,
+    Important,
+    Caution,
+    Warning,
+    Other,
+}
+
+impl CalloutKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CalloutKind::TradeOff => "trade-off",
+            CalloutKind::Risk => "risk",
+            CalloutKind::Ai => "ai",
+            CalloutKind::Note => "note",
+            CalloutKind::Tip => "tip",
+            CalloutKind::Important => "important",
+            CalloutKind::Caution => "caution",
+            CalloutKind::Warning => "warning",
+            CalloutKind::Other => "other",
+        }
+    }
+
+    /// The label shown when the source gives none.
+    pub fn default_label(self) -> &'static str {
+        match self {
+            CalloutKind::TradeOff => "Trade-off",
+            CalloutKind::Risk => "Risk",
+            CalloutKind::Ai => "AI",
+            CalloutKind::Note => "Note",
+            CalloutKind::Tip => "Tip",
+            CalloutKind::Important => "Important",
+            CalloutKind::Caution => "Caution",
+            CalloutKind::Warning => "Warning",
+            CalloutKind::Other => "Note",
+        }
+    }
+}
+
+/// A front matter value: YAML scalars as their text, or a list of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum FrontValue {
+    Null,
+    Text(String),
+    List(Vec<FrontValue>),
+}
+
+/// Front matter in source order (serialized as a JSON object).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FrontMatter(pub Vec<(String, FrontValue)>);
+
+impl FrontMatter {
+    pub fn get(&self, key: &str) -> Option<&FrontValue> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    pub fn get_str(&self, key: &str) -> Option<&str> {
+        match self.get(key) {
+            Some(FrontValue::Text(s)) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+impl Serialize for FrontMatter {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for FrontMatter {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = FrontMatter;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a map of front matter keys")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<FrontMatter, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = m.next_entry::<String, FrontValue>()? {
+                    out.push((k, v));
+                }
+                Ok(FrontMatter(out))
+            }
+        }
+        deserializer.deserialize_map(V)
+    }
+}
+
+impl Catalog {
+    pub fn item_count(&self) -> usize {
+        self.documents
+            .iter()
+            .flat_map(|d| &d.sections)
+            .map(|s| s.items.len())
+            .sum()
+    }
+}

@@ -1,0 +1,86 @@
+//! The generic backlog: one CSV row per item, RFC 4180, safe to open in a spreadsheet.
+
+use super::OutputFile;
+use crate::model::{Callout, CalloutKind, Catalog};
+use crate::Error;
+
+/// The generic backlog's columns.
+pub const COLUMNS: [&str; 9] = [
+    "id",
+    "document",
+    "section",
+    "level",
+    "title",
+    "description",
+    "trade-offs",
+    "risks",
+    "source",
+];
+
+/// Neutralizes a cell a spreadsheet would execute (leading `=`, `+`, `-`, `@`, tab or CR)
+/// by prefixing a single quote, as OWASP recommends.
+pub fn neutralize(cell: &str) -> String {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
+        _ => cell.to_string(),
+    }
+}
+
+fn joined(callouts: &[Callout], kind: CalloutKind) -> String {
+    callouts
+        .iter()
+        .filter(|c| c.kind == kind)
+        .map(|c| c.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+pub fn render(catalog: &Catalog) -> Result<OutputFile, Error> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let err = |e: csv::Error| Error::Render(e.to_string());
+    w.write_record(COLUMNS).map_err(err)?;
+    for doc in &catalog.documents {
+        for s in &doc.sections {
+            for it in &s.items {
+                let level = s.level.map(|l| l.to_string()).unwrap_or_default();
+                let source = format!("{}:{}", doc.path, it.source.line);
+                let row = [
+                    it.id.as_str(),
+                    doc.title.as_str(),
+                    s.title.as_str(),
+                    level.as_str(),
+                    it.title.as_str(),
+                    it.body.as_str(),
+                    &joined(&it.callouts, CalloutKind::TradeOff),
+                    &joined(&it.callouts, CalloutKind::Risk),
+                    source.as_str(),
+                ];
+                w.write_record(row.iter().map(|c| neutralize(c)))
+                    .map_err(err)?;
+            }
+        }
+    }
+    let bytes = w.into_inner().map_err(|e| Error::Render(e.to_string()))?;
+    Ok(OutputFile {
+        path: "backlog.csv".to_string(),
+        bytes,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutralize;
+
+    #[test]
+    fn neutralizes() {
+        assert_eq!(neutralize("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralize("+SUM(A1)"), "'+SUM(A1)");
+        assert_eq!(neutralize("-2+3"), "'-2+3");
+        assert_eq!(neutralize("@cmd"), "'@cmd");
+        assert_eq!(neutralize("\tx"), "'\tx");
+        assert_eq!(neutralize("\rx"), "'\rx");
+        assert_eq!(neutralize("safe"), "safe");
+    }
+}

@@ -1,0 +1,104 @@
+//! Markdown to sanitized HTML, and to plain text, for renderers.
+
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+
+use crate::parse::options;
+
+/// Renders Markdown to HTML and sanitizes it: nothing from the docs can run in a page.
+pub fn to_html(markdown: &str) -> String {
+    let mut raw = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut raw, Parser::new_ext(markdown, options()));
+    sanitizer().clean(&raw).to_string()
+}
+
+fn sanitizer() -> ammonia::Builder<'static> {
+    let mut b = ammonia::Builder::default();
+    b.link_rel(Some("noopener noreferrer"))
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .add_tag_attributes("td", ["align"])
+        .add_tag_attributes("th", ["align"]);
+    b
+}
+
+/// Plain text of Markdown: markup removed, blocks separated by one space.
+pub fn to_plain(markdown: &str) -> String {
+    let mut out = String::new();
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell,
+            ) => out.push(' '),
+            Event::Start(Tag::Item) => {}
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The first sentence of Markdown's first paragraph, as plain text.
+pub fn first_sentence(markdown: &str) -> String {
+    let mut para = String::new();
+    let mut depth = 0usize;
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Start(Tag::Paragraph) => depth += 1,
+            Event::End(TagEnd::Paragraph) => {
+                if !para.trim().is_empty() {
+                    break;
+                }
+                depth = depth.saturating_sub(1);
+            }
+            Event::Text(t) | Event::Code(t) if depth > 0 => para.push_str(&t),
+            Event::SoftBreak | Event::HardBreak if depth > 0 => para.push(' '),
+            _ => {}
+        }
+    }
+    let para = para.split_whitespace().collect::<Vec<_>>().join(" ");
+    sentence(&para).to_string()
+}
+
+/// Up to and including the first `.`, `!` or `?` that is followed by a space and a word
+/// that does not start lowercase (so `e.g. this` does not end a sentence).
+pub fn sentence(text: &str) -> &str {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    for (n, &(i, c)) in chars.iter().enumerate() {
+        if !matches!(c, '.' | '!' | '?') {
+            continue;
+        }
+        let space = chars.get(n + 1).is_some_and(|&(_, s)| s == ' ');
+        let next_ok = chars.get(n + 2).is_some_and(|&(_, s)| !s.is_lowercase());
+        if space && next_ok {
+            return &text[..i + c.len_utf8()];
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitizes() {
+        let html = to_html(
+            "<script>alert(1)</script>[x](javascript:alert(1)) <img src=x onerror=alert(1)>",
+        );
+        assert!(!html.contains("<script"));
+        assert!(!html.contains("javascript:"));
+        assert!(!html.contains("onerror"));
+    }
+
+    #[test]
+    fn sentences() {
+        assert_eq!(
+            first_sentence("Use TLS 1.2 everywhere. Then more."),
+            "Use TLS 1.2 everywhere."
+        );
+        assert_eq!(
+            first_sentence("**Bold** lead, e.g. this"),
+            "Bold lead, e.g. this"
+        );
+    }
+}
