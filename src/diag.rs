@@ -120,10 +120,11 @@ impl Diagnostic {
                 );
             }
             _ => {
-                groups.push(
-                    Group::with_title(title)
-                        .element(annotate_snippets::Origin::path(self.path.as_str())),
-                );
+                let mut origin = annotate_snippets::Origin::path(self.path.as_str());
+                if self.line > 0 {
+                    origin = origin.line(self.line).char_column(self.column);
+                }
+                groups.push(Group::with_title(title).element(origin));
             }
         }
         if let Some(help) = &self.help {

@@ -145,6 +145,10 @@ fn build(
     let input_abs = input.canonicalize().unwrap_or_else(|_| input.to_path_buf());
     let compiled = compile_dir(&input_abs, skip.as_deref(), &options);
     let mut diagnostics: Vec<Diagnostic> = compiled.diagnostics;
+    // Name files as the user can open them: INPUT as given, then the relative path.
+    for d in &mut diagnostics {
+        d.path = input.join(&d.path).display().to_string();
+    }
     if common.deny.contains(&Deny::Warnings) {
         for d in &mut diagnostics {
             d.severity = Severity::Error;

@@ -67,6 +67,22 @@ pub struct Item {
     pub body: String,
     pub callouts: Vec<Callout>,
     pub source: Source,
+    /// The Well-Architected pillar (Reliability, Security, Cost Optimization, Operational
+    /// Excellence, Performance Efficiency) when the section, path or front matter says so.
+    #[serde(default)]
+    pub pillar: Option<String>,
+    /// A leading scope label such as `Cluster and workload`.
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// The benefit cell of a recommendation row.
+    #[serde(default)]
+    pub benefit: Option<String>,
+    /// Published URL of the item (document URL + `#anchor`), when known.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// The guide a review row links to (published URL when known).
+    #[serde(default)]
+    pub guide: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -151,6 +151,11 @@ pub fn strategy_item(ctx: &mut Ctx, link: &Link, end: usize, owned: &mut HashSet
         body: String::new(),
         callouts: Vec::new(),
         source: ctx.source(&link.range),
+        pillar: None,
+        scope: None,
+        benefit: None,
+        url: None,
+        guide: None,
     };
     let Some(&hi) = ctx.by_anchor.get(&link.anchor) else {
         let mut d = Diagnostic::error(

@@ -1,0 +1,11 @@
+//! checkdown's integration tests: one binary, fixtures in tests/fixtures, snapshots in
+//! tests/it/snapshots. Tests that read the real Well-Architected pages take them in place
+//! from ../shared/corpus/waf and print that they skipped where it is absent.
+
+mod common;
+
+mod anchors;
+mod cli;
+mod corpus;
+mod outputs;
+mod seed;
