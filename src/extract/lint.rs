@@ -62,7 +62,7 @@ pub fn mojibake(file: &SourceFile, diags: &mut Vec<Diagnostic>) {
             Some(0xF0..=0xF4) => 3,
             _ => 0,
         };
-        if need == 0 || i + need >= chars.len() + 1 {
+        if need == 0 || i + need >= chars.len() {
             i += 1;
             continue;
         }

@@ -83,11 +83,16 @@ mod tests {
     #[test]
     fn sanitizes() {
         let html = to_html(
-            "<script>alert(1)</script>[x](javascript:alert(1)) <img src=x onerror=alert(1)>",
+            "<script>alert(1)</script>\n\n[x](javascript:alert(1)) <img src=x onerror=alert(1)>\n\n<iframe src=\"https://e.test\"></iframe>",
         );
         assert!(!html.contains("<script"));
         assert!(!html.contains("javascript:"));
         assert!(!html.contains("onerror"));
+        assert!(!html.contains("<iframe"));
+        assert!(
+            html.contains("<a rel=\"noopener noreferrer\">x</a>"),
+            "{html}"
+        );
     }
 
     #[test]

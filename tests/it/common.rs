@@ -20,7 +20,10 @@ pub fn corpus() -> Option<PathBuf> {
     if p.is_dir() {
         Some(p)
     } else {
-        eprintln!("skipped: {} is absent (it comes with the docs checkout in CI)", p.display());
+        eprintln!(
+            "skipped: {} is absent (it comes with the docs checkout in CI)",
+            p.display()
+        );
         None
     }
 }
@@ -38,7 +41,11 @@ pub fn seed_text() -> String {
 
 pub fn seed() -> Document {
     let (doc, diags) = checkdown::compile_text("security/maturity-model.md", &seed_text());
-    assert_eq!(diags.len(), 1, "the seed has exactly one diagnostic (mojibake): {diags:?}");
+    assert_eq!(
+        diags.len(),
+        1,
+        "the seed has exactly one diagnostic (mojibake): {diags:?}"
+    );
     doc.expect("the seed is a checklist")
 }
 
@@ -62,7 +69,8 @@ pub fn count(callouts: &[checkdown::model::Callout], kind: CalloutKind) -> usize
 
 /// A fresh empty folder under the target dir (no extra crate needed).
 pub fn temp_dir(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
+    let dir =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir

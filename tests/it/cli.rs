@@ -1,0 +1,208 @@
+//! The command line: one test per diagnostic, from small fixtures, with exact text and exit
+//! status.
+
+use crate::common::{fixture, repo, run, stderr, temp_dir};
+
+/// Runs `checkdown check` on a fixture folder; returns (exit code, diagnostics text without
+/// the summary line, summary line without its timing).
+fn check(name: &str, extra: &[&str]) -> (i32, String, String) {
+    let dir = fixture("diag");
+    let mut args = vec!["check", name];
+    args.extend_from_slice(extra);
+    let out = run(&dir, &args);
+    let err = stderr(&out);
+    let mut lines: Vec<&str> = err.lines().collect();
+    let summary = lines.pop().unwrap_or("").to_string();
+    let summary = summary.split(" in ").next().unwrap_or("").to_string();
+    (out.status.code().unwrap_or(-1), lines.join("\n"), summary)
+}
+
+#[test]
+fn missing_anchor_with_did_you_mean() {
+    let (code, text, summary) = check("missing-anchor", &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        text,
+        "error[missing-anchor]: checklist item links to `#-encrypt-data-at-rst`, which no heading in this file has
+  --> missing-anchor/page.md:10:28
+   |
+10 | > - [Encrypt data at rest](#-encrypt-data-at-rst)
+   |                            ^^^^^^^^^^^^^^^^^^^^^ no heading has this anchor
+   |
+help: did you mean `#-encrypt-data-at-rest`?
+warning[unlisted-heading]: heading `✓ Encrypt data at rest` is not listed by any checklist
+  --> missing-anchor/page.md:12:1
+   |
+12 | #### &#10003; Encrypt data at rest
+   | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ no checklist links here
+   |
+help: add `> - [Encrypt data at rest](#-encrypt-data-at-rest)` to the checklist block above it, or remove the check mark"
+    );
+    assert_eq!(
+        summary,
+        "checkdown: 1 document, 1 item, 0 skipped, 1 error, 1 warning"
+    );
+}
+
+#[test]
+fn unlisted_heading_is_a_warning() {
+    let (code, text, summary) = check("unlisted-heading", &[]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        text,
+        "warning[unlisted-heading]: heading `✓ Forgotten` is not listed by any checklist
+  --> unlisted-heading/page.md:12:1
+   |
+12 | #### &#10003; Forgotten
+   | ^^^^^^^^^^^^^^^^^^^^^^^ no checklist links here
+   |
+help: add `> - [Forgotten](#-forgotten)` to the checklist block above it, or remove the check mark"
+    );
+    assert_eq!(
+        summary,
+        "checkdown: 1 document, 1 item, 0 skipped, 0 errors, 1 warning"
+    );
+}
+
+#[test]
+fn deny_warnings_turns_them_into_errors() {
+    let (code, text, summary) = check("unlisted-heading", &["--deny", "warnings"]);
+    assert_eq!(code, 1);
+    assert!(
+        text.starts_with("error[unlisted-heading]: heading `✓ Forgotten`"),
+        "{text}"
+    );
+    assert_eq!(
+        summary,
+        "checkdown: 1 document, 1 item, 0 skipped, 1 error, 0 warnings"
+    );
+}
+
+#[test]
+fn unclosed_tab_group() {
+    let (code, text, _) = check("unclosed-tab", &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        text,
+        "error[unclosed-tab-group]: tab group is never closed
+ --> unclosed-tab/page.md:3:1
+  |
+3 | # [Level 1: Start](#tab/level1)
+  | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ the group opens here
+  |
+help: end the last tab with a line that is exactly `---`; its content runs to the end of the file"
+    );
+}
+
+#[test]
+fn front_matter_that_does_not_parse() {
+    let (code, text, summary) = check("bad-yaml", &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        text,
+        "error[front-matter]: front matter does not parse: mapping values are not allowed in this context
+ --> bad-yaml/page.md:2:11
+  |
+2 | title: Bad: yaml: here
+  |           ^^^^^^^^^^^^
+  |
+help: front matter is flat YAML: `key: value` lines, or lists of strings; quote values that contain `: ` or start with a special character"
+    );
+    // The page itself is still compiled.
+    assert_eq!(
+        summary,
+        "checkdown: 1 document, 1 item, 0 skipped, 1 error, 0 warnings"
+    );
+}
+
+#[test]
+fn not_utf8() {
+    let (code, text, summary) = check("not-utf8", &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        text,
+        "error[not-utf8]: file is not valid UTF-8 (invalid byte at offset 16)
+--> not-utf8/page.md:3:4
+ |
+help: save the file as UTF-8"
+    );
+    assert_eq!(
+        summary,
+        "checkdown: 0 documents, 0 items, 0 skipped, 1 error, 0 warnings"
+    );
+}
+
+#[test]
+fn mojibake_warning_suggests_the_repair() {
+    let (code, text, _) = check("mojibake", &[]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        text,
+        "warning[mojibake]: `â€”` looks like UTF-8 text decoded as Windows-1252
+  --> mojibake/page.md:10:21
+   |
+10 | Hardening componentsâ€”all essential.
+   |                     ^^^ probably `—`
+   |
+help: replace `â€”` with `—`"
+    );
+}
+
+#[test]
+fn clean_input_exits_zero() {
+    let (code, text, summary) = check("clean", &[]);
+    assert_eq!(code, 0);
+    assert_eq!(text, "");
+    assert_eq!(
+        summary,
+        "checkdown: 1 document, 1 item, 0 skipped, 0 errors, 0 warnings"
+    );
+}
+
+#[test]
+fn a_bad_file_never_stops_the_others() {
+    let out_dir = temp_dir("all-fixtures");
+    let out = run(
+        &fixture("diag"),
+        &["build", ".", "-o", out_dir.to_str().unwrap_or(".")],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let summary = err
+        .lines()
+        .last()
+        .unwrap_or("")
+        .split(" in ")
+        .next()
+        .unwrap_or("");
+    assert_eq!(
+        summary,
+        "checkdown: 6 documents, 6 items, 0 skipped, 4 errors, 3 warnings, 16 files written"
+    );
+    let json = std::fs::read_to_string(out_dir.join("checklist.json")).expect("json written");
+    let catalog: checkdown::model::Catalog = serde_json::from_str(&json).expect("parses");
+    let paths: Vec<&str> = catalog.documents.iter().map(|d| d.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "bad-yaml/page.md",
+            "clean/page.md",
+            "missing-anchor/page.md",
+            "mojibake/page.md",
+            "unclosed-tab/page.md",
+            "unlisted-heading/page.md"
+        ]
+    );
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    let out = run(&repo(), &["build", "--format", "pdf"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(&repo(), &["build", "no-such-folder"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("input folder `no-such-folder` does not exist"));
+    let out = run(&repo(), &["build", "input", "-o", "input"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("is the input folder or contains it"));
+}

@@ -1,0 +1,149 @@
+//! The four outputs: snapshots for the seed, and output/ kept current with input/.
+
+use std::path::Path;
+
+use checkdown::render::{render, Format};
+
+use crate::common::{repo, seed};
+
+fn seed_outputs() -> Vec<checkdown::render::OutputFile> {
+    let catalog = checkdown::model::Catalog {
+        format: checkdown::model::FORMAT,
+        documents: vec![seed()],
+    };
+    render(&catalog, &Format::ALL, None).expect("renders")
+}
+
+fn file<'a>(files: &'a [checkdown::render::OutputFile], path: &str) -> &'a str {
+    let f = files.iter().find(|f| f.path == path).expect(path);
+    std::str::from_utf8(&f.bytes).expect("utf-8")
+}
+
+#[test]
+fn snapshot_markdown() {
+    let files = seed_outputs();
+    insta::assert_snapshot!(
+        "seed_checklist_md",
+        file(&files, "checklists/security/maturity-model.md")
+    );
+    insta::assert_snapshot!("seed_index_md", file(&files, "checklists/index.md"));
+}
+
+#[test]
+fn snapshot_csv() {
+    let files = seed_outputs();
+    insta::assert_snapshot!("seed_backlog_csv", file(&files, "backlog.csv"));
+}
+
+#[test]
+fn snapshot_html() {
+    let files = seed_outputs();
+    insta::assert_snapshot!(
+        "seed_page_html",
+        file(&files, "html/security/maturity-model.html")
+    );
+    insta::assert_snapshot!("seed_index_html", file(&files, "html/index.html"));
+}
+
+#[test]
+fn snapshot_json() {
+    let files = seed_outputs();
+    insta::assert_snapshot!("seed_checklist_json", file(&files, "checklist.json"));
+}
+
+#[test]
+fn csv_parses_back_with_exact_columns() {
+    let files = seed_outputs();
+    let mut r = csv::Reader::from_reader(file(&files, "backlog.csv").as_bytes());
+    let headers: Vec<String> = r
+        .headers()
+        .expect("headers")
+        .iter()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(headers, checkdown::render::csv::COLUMNS);
+    let rows: Vec<csv::StringRecord> = r.records().map(|r| r.expect("row")).collect();
+    assert_eq!(rows.len(), 25);
+    let iam = rows
+        .iter()
+        .find(|r| {
+            r.get(4) == Some("Refine your identity and access management (IAM) configurations")
+        })
+        .expect("IAM row");
+    assert_eq!(iam.get(2), Some("Level 4: System hardening"));
+    assert_eq!(iam.get(3), Some("4"));
+    assert!(iam
+        .get(6)
+        .unwrap_or("")
+        .starts_with("Conditional access and JIT access policies"));
+    assert_eq!(iam.get(8), Some("security/maturity-model.md:231"));
+    // No cell starts with a character a spreadsheet would execute.
+    for row in &rows {
+        for cell in row.iter() {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{cell:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn html_has_one_labelled_checkbox_per_item_and_no_external_request() {
+    let files = seed_outputs();
+    let page = file(&files, "html/security/maturity-model.html");
+    assert_eq!(page.matches("type=\"checkbox\"").count(), 25);
+    assert!(page.contains("<input type=\"checkbox\" id=\"check-"));
+    assert!(
+        page.contains(">Refine your identity and access management (IAM) configurations</label>")
+    );
+    for needle in [
+        "src=\"http",
+        "href=\"http://",
+        "<link ",
+        "@import",
+        "<script src",
+    ] {
+        assert!(!page.contains(needle), "{needle}");
+    }
+}
+
+/// output/ must be exactly what `checkdown build` writes for input/.
+#[test]
+fn committed_output_is_current() {
+    let root = repo();
+    let compiled = checkdown::compile_dir(
+        &root.join("input"),
+        Some(&root.join("output")),
+        &checkdown::Options::default(),
+    );
+    let files = render(&compiled.catalog, &Format::ALL, None).expect("renders");
+    let stale = checkdown::write::stale(&root.join("output"), &files);
+    assert!(
+        stale.is_empty(),
+        "output/ is stale; run `cargo run --release -- build`: {stale:?}"
+    );
+    let mut on_disk = Vec::new();
+    collect(&root.join("output"), &root.join("output"), &mut on_disk);
+    on_disk.sort();
+    let mut expected: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
+    expected.sort();
+    assert_eq!(
+        on_disk, expected,
+        "output/ holds files build does not write"
+    );
+}
+
+fn collect(base: &Path, dir: &Path, out: &mut Vec<String>) {
+    for entry in std::fs::read_dir(dir).expect("read output/").flatten() {
+        let p = entry.path();
+        if p.is_dir() {
+            collect(base, &p, out);
+        } else if !p
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        {
+            out.push(checkdown::load::relative(base, &p));
+        }
+    }
+}
