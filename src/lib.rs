@@ -34,12 +34,15 @@ pub enum Error {
 pub struct Options {
     /// Files larger than this are refused with a diagnostic.
     pub max_file_size: u64,
+    /// Where the pages are published (`--base-url`).
+    pub base_url: String,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
             max_file_size: 16 * 1024 * 1024,
+            base_url: extract::links::DEFAULT_BASE.to_string(),
         }
     }
 }
@@ -60,7 +63,7 @@ pub fn compile_text(path: &str, text: &str) -> (Option<Document>, Vec<Diagnostic
     let mut diags = Vec::new();
     match load::from_bytes(path, text.as_bytes().to_vec(), &mut diags) {
         Some(file) => {
-            let (doc, more) = compile_file(&file);
+            let (doc, more) = compile_file(&file, &extract::Env::default());
             diags.extend(more);
             (doc, diags)
         }
@@ -69,9 +72,12 @@ pub fn compile_text(path: &str, text: &str) -> (Option<Document>, Vec<Diagnostic
 }
 
 /// Parses and extracts one loaded file.
-pub fn compile_file(file: &load::SourceFile) -> (Option<Document>, Vec<Diagnostic>) {
+pub fn compile_file(
+    file: &load::SourceFile,
+    env: &extract::Env,
+) -> (Option<Document>, Vec<Diagnostic>) {
     let blocks = parse::parse(&file.text, file.body_start);
-    extract::extract(file, &blocks)
+    extract::extract(file, &blocks, env)
 }
 
 /// Compiles every Markdown file under `input` (skipping `skip`, such as an output folder
@@ -79,13 +85,17 @@ pub fn compile_file(file: &load::SourceFile) -> (Option<Document>, Vec<Diagnosti
 pub fn compile_dir(input: &Path, skip: Option<&Path>, options: &Options) -> Compiled {
     let mut diagnostics = Vec::new();
     let files = load::walk(input, skip, &mut diagnostics);
+    let env = extract::Env {
+        site: extract::links::Site::new(&options.base_url),
+        known: Some(files.iter().map(|(_, rel)| rel.clone()).collect()),
+    };
     let mut documents = Vec::new();
     let mut skipped = 0;
     for (abs, rel) in &files {
         let Some(file) = load::read(abs, rel, options.max_file_size, &mut diagnostics) else {
             continue;
         };
-        let (doc, diags) = compile_file(&file);
+        let (doc, diags) = compile_file(&file, &env);
         diagnostics.extend(diags);
         match doc {
             Some(d) => documents.push(d),

@@ -62,6 +62,10 @@ struct Common {
     /// Largest Markdown file accepted, in bytes.
     #[arg(long, default_value_t = 16 * 1024 * 1024, value_name = "BYTES")]
     max_file_size: u64,
+    /// Where the pages are published: relative links resolve against it, site-root links
+    /// (`/azure/...`) against its scheme and host.
+    #[arg(long, value_name = "URL", default_value = checkdown::extract::links::DEFAULT_BASE)]
+    base_url: String,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
@@ -140,6 +144,7 @@ fn build(
     }
     let options = Options {
         max_file_size: common.max_file_size,
+        base_url: common.base_url.clone(),
     };
     let skip = output.and_then(|o| o.canonicalize().ok());
     let input_abs = input.canonicalize().unwrap_or_else(|_| input.to_path_buf());

@@ -85,7 +85,7 @@ pub struct Item {
     pub guide: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Source {
     pub line: usize,
     pub column: usize,

@@ -4,14 +4,18 @@
 use crate::model::{Callout, CalloutKind};
 use crate::parse::{Alert, Kind, Node};
 
-use super::text::{source_markdown, unquote};
+use super::text::unquote;
 
-/// The callout a block is, if it is one.
-pub fn recognize(node: &Node, text: &str) -> Option<Callout> {
+/// The callout a block is, if it is one. `md` gives the Markdown of a source range (links
+/// resolved).
+pub fn recognize<F>(node: &Node, _text: &str, md: F) -> Option<Callout>
+where
+    F: Fn(std::ops::Range<usize>) -> String,
+{
     let Kind::BlockQuote(alert) = &node.kind else {
         return None;
     };
-    let inner = unquote(source_markdown(text, &node.range));
+    let inner = unquote(md(node.range.clone()));
     if let Some(alert) = alert {
         let kind = match alert {
             Alert::Note => CalloutKind::Note,

@@ -1,13 +1,5 @@
 //! Source slices as Markdown: line endings normalized, blockquote markers removed.
 
-use std::ops::Range;
-
-/// The source of a block, CRLF normalized to LF, trailing blank space removed.
-pub fn source_markdown(text: &str, range: &Range<usize>) -> String {
-    let slice = text.get(range.clone()).unwrap_or("");
-    slice.replace("\r\n", "\n").trim_end().to_string()
-}
-
 /// Removes one level of blockquote markers (`>`, `> `, up to three leading spaces) from
 /// each line; lazy continuation lines, which carry no marker, are kept as they are.
 pub fn unquote(markdown: String) -> String {
@@ -34,6 +26,16 @@ pub fn unquote(markdown: String) -> String {
         }
     }
     out
+}
+
+/// Removes the first line's indentation from every line (less where a line has less).
+pub fn dedent(md: &str) -> String {
+    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let first = md.lines().next().map(indent).unwrap_or(0);
+    md.split('\n')
+        .map(|l| &l[indent(l).min(first)..])
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Joins Markdown blocks with one blank line between them.

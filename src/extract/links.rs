@@ -1,0 +1,342 @@
+//! Links: resolved to published URLs, and checked (relative targets missing from INPUT,
+//! in-page anchors no heading has).
+
+use std::collections::HashSet;
+
+use crate::diag::Diagnostic;
+use crate::parse::{Kind, Node};
+
+/// Where pages are published: the base URL for relative pages and the site root for
+/// site-root links (`/azure/...`).
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// Ends with `/`: `https://learn.microsoft.com/azure/well-architected/`.
+    pub base: String,
+    /// Scheme and host: `https://learn.microsoft.com`.
+    pub root: String,
+}
+
+impl Site {
+    pub fn new(base: &str) -> Site {
+        let mut base = base.trim().to_string();
+        if !base.ends_with('/') {
+            base.push('/');
+        }
+        let root = match base.find("://") {
+            Some(p) => {
+                let after = p + 3;
+                match base[after..].find('/') {
+                    Some(slash) => base[..after + slash].to_string(),
+                    None => base.trim_end_matches('/').to_string(),
+                }
+            }
+            None => String::new(),
+        };
+        Site { base, root }
+    }
+
+    /// The published URL of a page at `path` (relative to INPUT).
+    pub fn page_url(&self, path: &str) -> String {
+        let stem = strip_md(path);
+        let stem = stem
+            .strip_suffix("index")
+            .filter(|s| s.is_empty() || s.ends_with('/'))
+            .unwrap_or(stem);
+        format!("{}{}", self.base, stem)
+    }
+}
+
+impl Default for Site {
+    fn default() -> Self {
+        Site::new(DEFAULT_BASE)
+    }
+}
+
+pub const DEFAULT_BASE: &str = "https://learn.microsoft.com/azure/well-architected/";
+
+fn strip_md(path: &str) -> &str {
+    path.strip_suffix(".md")
+        .or_else(|| path.strip_suffix(".MD"))
+        .unwrap_or(path)
+}
+
+/// Joins `dir` segments and a relative path, resolving `.` and `..`. Returns the segments
+/// and how many `..` went above the start.
+fn join(dir: &[&str], rel: &str) -> (Vec<String>, usize) {
+    let mut out: Vec<String> = dir.iter().map(|s| s.to_string()).collect();
+    let mut above = 0;
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if out.pop().is_none() {
+                    above += 1;
+                }
+            }
+            s => out.push(s.to_string()),
+        }
+    }
+    (out, above)
+}
+
+/// What a link destination is.
+#[derive(Debug, PartialEq)]
+pub enum Target {
+    /// `#anchor` on this page.
+    InPage(String),
+    /// A page path relative to INPUT (`None` when it leaves INPUT), and the URL.
+    Relative {
+        input_path: Option<String>,
+        url: String,
+    },
+    /// `/azure/...`, resolved against the site root.
+    SiteRoot(String),
+    /// Absolute URLs, mailto and anything else: left alone.
+    Other,
+}
+
+/// Classifies and resolves a destination found in the page at `page` (relative to INPUT).
+pub fn resolve(site: &Site, page: &str, dest: &str) -> Target {
+    let dest = dest.trim();
+    if let Some(anchor) = dest.strip_prefix('#') {
+        return Target::InPage(anchor.to_string());
+    }
+    if dest.starts_with("//")
+        || dest.contains("://")
+        || dest.starts_with("mailto:")
+        || dest.is_empty()
+    {
+        return Target::Other;
+    }
+    if dest.contains(':') && !dest.contains('/') {
+        return Target::Other;
+    }
+    if dest.starts_with('/') {
+        return Target::SiteRoot(format!("{}{}", site.root, dest));
+    }
+    let (path, suffix) = match dest.find(['#', '?']) {
+        Some(p) => (&dest[..p], &dest[p..]),
+        None => (dest, ""),
+    };
+    let page_dir: Vec<&str> = page.split('/').collect();
+    let page_dir = &page_dir[..page_dir.len().saturating_sub(1)];
+    let (segments, above) = join(page_dir, path);
+    let input_path = (above == 0).then(|| segments.join("/"));
+    // The URL: the base URL's path, then the page's folder, then the link.
+    let base_path = site.base.strip_prefix(&site.root).unwrap_or("/");
+    let base_dirs: Vec<&str> = base_path.split('/').filter(|s| !s.is_empty()).collect();
+    let mut dirs: Vec<&str> = base_dirs.clone();
+    dirs.extend_from_slice(page_dir);
+    let (url_segments, _) = join(&dirs, path);
+    let mut url_path = url_segments.join("/");
+    if url_path.ends_with(".md") || url_path.ends_with(".MD") {
+        url_path.truncate(url_path.len() - 3);
+    }
+    Target::Relative {
+        input_path,
+        url: format!("{}/{}{}", site.root, url_path, suffix),
+    }
+}
+
+/// A link destination's place in the source and what replaces it.
+#[derive(Debug, Clone)]
+pub struct Rewrite {
+    pub start: usize,
+    pub end: usize,
+    pub with: String,
+}
+
+/// Finds the raw destination of an inline link or image inside its source range.
+fn raw_dest(text: &str, node: &Node, dest: &str) -> Option<(usize, usize)> {
+    let src = text.get(node.range.clone())?;
+    let mut found = None;
+    let mut from = 0;
+    while let Some(p) = src.get(from..).and_then(|s| s.find("](")) {
+        let at = from + p + 2;
+        let rest = &src[at..];
+        let trimmed = rest.trim_start();
+        let ws = rest.len() - trimmed.len();
+        let (skip, body) = match trimmed.strip_prefix('<') {
+            Some(b) => (1, b),
+            None => (0, trimmed),
+        };
+        if !dest.is_empty() && body.starts_with(dest) {
+            let start = node.range.start + at + ws + skip;
+            found = Some((start, start + dest.len()));
+        }
+        from = at;
+    }
+    found
+}
+
+/// Everything links need: the rewrites applied to Markdown, and the diagnostics.
+pub struct LinkCheck<'a> {
+    pub site: &'a Site,
+    pub page: &'a str,
+    pub page_url: &'a str,
+    /// Every Markdown path under INPUT, when known (a whole-folder compile).
+    pub known: Option<&'a HashSet<String>>,
+    pub anchors: &'a HashSet<String>,
+}
+
+impl LinkCheck<'_> {
+    /// Walks every link and image of the tree: returns the rewrites, sorted, and pushes
+    /// warnings for broken targets. `skip` holds anchors already reported elsewhere.
+    pub fn run(
+        &self,
+        text: &str,
+        blocks: &[Node],
+        lines: &crate::parse::lines::LineIndex,
+        skip: &HashSet<String>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Vec<Rewrite> {
+        let mut out = Vec::new();
+        let mut stack: Vec<&Node> = blocks.iter().rev().collect();
+        while let Some(node) = stack.pop() {
+            let dest = match &node.kind {
+                Kind::Link(d) | Kind::Image(d) => Some(d.as_str()),
+                _ => None,
+            };
+            if let Some(dest) = dest {
+                self.check(text, node, dest, lines, skip, diags, &mut out);
+            }
+            stack.extend(node.children.iter().rev());
+        }
+        out.sort_by_key(|r| r.start);
+        out
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn check(
+        &self,
+        text: &str,
+        node: &Node,
+        dest: &str,
+        lines: &crate::parse::lines::LineIndex,
+        skip: &HashSet<String>,
+        diags: &mut Vec<Diagnostic>,
+        out: &mut Vec<Rewrite>,
+    ) {
+        let raw = raw_dest(text, node, dest);
+        let at = raw.map(|(s, e)| s..e).unwrap_or(node.range.clone());
+        let replacement = match resolve(self.site, self.page, dest) {
+            Target::InPage(anchor) => {
+                if anchor.starts_with("tab/") || skip.contains(&anchor) {
+                    return;
+                }
+                if !anchor.is_empty() && !self.anchors.contains(&anchor) {
+                    diags.push(
+                        Diagnostic::warning(
+                            "broken-link",
+                            self.page,
+                            format!("in-page link to `#{anchor}`, which no heading in this file has"),
+                        )
+                        .at(text, lines, at.clone())
+                        .label("no heading has this anchor")
+                        .help("fix the anchor (lowercase, spaces as `-`, punctuation dropped) or the heading"),
+                    );
+                }
+                format!("{}#{}", self.page_url, anchor)
+            }
+            Target::Relative { input_path, url } => {
+                let is_page = input_path.as_deref().is_some_and(|p| p.ends_with(".md"));
+                if let (Some(known), true) = (
+                    self.known,
+                    dest.split(['#', '?'])
+                        .next()
+                        .is_some_and(|p| p.ends_with(".md")),
+                ) {
+                    let present = is_page && input_path.as_ref().is_some_and(|p| known.contains(p));
+                    if !present {
+                        let target = dest.split(['#', '?']).next().unwrap_or(dest);
+                        diags.push(
+                            Diagnostic::warning(
+                                "broken-link",
+                                self.page,
+                                format!("link target `{target}` is not in INPUT"),
+                            )
+                            .at(text, lines, at.clone())
+                            .label("no such page under INPUT")
+                            .help(format!("the published link will be {url}; fix the path if that page does not exist")),
+                        );
+                    }
+                }
+                url
+            }
+            Target::SiteRoot(url) => url,
+            Target::Other => return,
+        };
+        if let Some((start, end)) = raw {
+            out.push(Rewrite {
+                start,
+                end,
+                with: replacement,
+            });
+        }
+    }
+}
+
+/// `text[range]` with the rewrites that fall inside it applied.
+pub fn apply(text: &str, range: std::ops::Range<usize>, rewrites: &[Rewrite]) -> String {
+    let mut out = String::with_capacity(range.len() + 64);
+    let mut pos = range.start;
+    let first = rewrites.partition_point(|r| r.start < range.start);
+    for r in rewrites.get(first..).unwrap_or(&[]) {
+        if r.end > range.end {
+            break;
+        }
+        out.push_str(text.get(pos..r.start).unwrap_or(""));
+        out.push_str(&r.with);
+        pos = r.end;
+    }
+    out.push_str(text.get(pos..range.end).unwrap_or(""));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves() {
+        let site = Site::default();
+        assert_eq!(site.root, "https://learn.microsoft.com");
+        assert_eq!(
+            site.page_url("security/maturity-model.md"),
+            "https://learn.microsoft.com/azure/well-architected/security/maturity-model"
+        );
+        let page = "service-guides/azure-firewall.md";
+        assert_eq!(
+            resolve(&site, page, "../security/networking.md#apply-firewalls-at-the-edge"),
+            Target::Relative {
+                input_path: Some("security/networking.md".into()),
+                url: "https://learn.microsoft.com/azure/well-architected/security/networking#apply-firewalls-at-the-edge".into()
+            }
+        );
+        assert_eq!(
+            resolve(&site, "security/checklist.md", "./establish-baseline.md"),
+            Target::Relative {
+                input_path: Some("security/establish-baseline.md".into()),
+                url:
+                    "https://learn.microsoft.com/azure/well-architected/security/establish-baseline"
+                        .into()
+            }
+        );
+        assert_eq!(
+            resolve(&site, "a.md", "../../x/y.md"),
+            Target::Relative {
+                input_path: None,
+                url: "https://learn.microsoft.com/x/y".into()
+            }
+        );
+        assert_eq!(
+            resolve(&site, page, "/azure/firewall/overview"),
+            Target::SiteRoot("https://learn.microsoft.com/azure/firewall/overview".into())
+        );
+        assert_eq!(
+            resolve(&site, page, "https://example.com/a.md"),
+            Target::Other
+        );
+        assert_eq!(resolve(&site, page, "#x"), Target::InPage("x".into()));
+    }
+}
