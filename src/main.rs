@@ -52,6 +52,8 @@ enum Command {
     },
     /// Write the built-in templates into DIR, to edit and pass to `build --templates DIR`.
     InitTemplates { dir: PathBuf },
+    /// Print the JSON Schema of checklist.json.
+    Schema,
 }
 
 #[derive(clap::Args)]
@@ -100,6 +102,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             &common,
         ),
         Command::Check { input, common } => build(&input, None, &[], None, &common),
+        Command::Schema => {
+            print!("{}", checkdown::model::schema());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::InitTemplates { dir } => {
             for path in render::templates::write_defaults(&dir)? {
                 println!("{path}");

@@ -3,19 +3,20 @@
 //! Field names are a contract with other tools (see README, "The JSON model"): fields may
 //! be added, none renamed.
 
+use schemars::JsonSchema;
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 
 /// The version of the JSON contract.
 pub const FORMAT: u32 = 1;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Catalog {
     pub format: u32,
     pub documents: Vec<Document>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Document {
     /// Relative to INPUT, `/` separators.
     pub path: String,
@@ -32,7 +33,7 @@ pub struct Document {
     pub sections: Vec<Section>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Section {
     /// Tab id, or the heading's anchor.
     pub id: String,
@@ -48,7 +49,7 @@ pub struct Section {
     pub items: Vec<Item>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Item {
     /// Stable UUID: v5 of `key`.
     pub id: String,
@@ -85,13 +86,13 @@ pub struct Item {
     pub guide: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Source {
     pub line: usize,
     pub column: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Callout {
     pub kind: CalloutKind,
     pub label: String,
@@ -99,7 +100,7 @@ pub struct Callout {
     pub text: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum CalloutKind {
     TradeOff,
@@ -145,7 +146,7 @@ impl CalloutKind {
 }
 
 /// A front matter value: YAML scalars as their text, or a list of them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum FrontValue {
     Null,
@@ -168,6 +169,29 @@ impl FrontMatter {
             _ => None,
         }
     }
+}
+
+impl JsonSchema for FrontMatter {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "FrontMatter".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let mut schema = <std::collections::BTreeMap<String, FrontValue>>::json_schema(generator);
+        schema.insert(
+            "description".into(),
+            "Front matter keys and values as written, in source order.".into(),
+        );
+        schema
+    }
+}
+
+/// The JSON Schema of `checklist.json`.
+pub fn schema() -> String {
+    let schema = schemars::schema_for!(Catalog);
+    let mut s = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    s.push('\n');
+    s
 }
 
 impl Serialize for FrontMatter {

@@ -124,7 +124,7 @@ impl<'a> Ctx<'a> {
         for _ in 0..quotes {
             md = text::unquote(md);
         }
-        text::dedent(&md)
+        text::dedent(&md).trim_end().to_string()
     }
 
     /// Markdown from `from` to `end` inside a paragraph nested in `quotes` blockquotes:
@@ -253,12 +253,21 @@ pub fn tab_heading(node: &Node) -> Option<(String, String)> {
     Some((id.to_string(), strip_directives(&link.plain_text())))
 }
 
-/// Is this block a `---` line (a thematic break written exactly so)?
+/// Does this block hold a line that is exactly `---`: a thematic break written so, or a
+/// setext heading underlined so (CommonMark reads `text` + `---` as a heading)?
 fn is_group_close(node: &Node, text: &str) -> bool {
-    node.kind == Kind::Rule
-        && text
-            .get(node.range.clone())
-            .is_some_and(|s| s.trim_end_matches(['\r', '\n']) == "---")
+    let src = text.get(node.range.clone()).unwrap_or("");
+    let last_line = src
+        .trim_end_matches(['\r', '\n'])
+        .rsplit('\n')
+        .next()
+        .unwrap_or("");
+    let exact = last_line.trim_end_matches('\r') == "---";
+    match node.kind {
+        Kind::Rule => exact,
+        Kind::Heading(2) => exact && src.contains('\n'),
+        _ => false,
+    }
 }
 
 /// The maturity level a title names: `Level 3: …`, `Level 3 - …`.

@@ -29,7 +29,17 @@ pub struct ItemView {
     pub title: String,
     pub title_md: String,
     pub heading: Option<String>,
+    /// One line for a checklist: the body's first sentence (or, for a recommendation whose
+    /// body opens with its title, the benefit's).
     pub summary: String,
+    /// What goes between the title and the summary: `: `, or a space when the summary
+    /// continues the title's sentence.
+    pub joiner: &'static str,
+    pub scope: Option<String>,
+    pub benefit_html: String,
+    pub pillar: Option<String>,
+    pub url: Option<String>,
+    pub guide: Option<String>,
     pub body_html: String,
     pub callouts: Vec<CalloutView>,
     pub tradeoffs: usize,
@@ -94,8 +104,34 @@ fn callout(c: &Callout) -> CalloutView {
     }
 }
 
+/// The summary of an item and how it joins its title.
+fn summary(it: &Item) -> (String, &'static str) {
+    let clean = |s: &str| s.trim_end_matches(['.', ':', ' ']).to_lowercase();
+    let mut sum = first_sentence(&it.body);
+    if clean(&to_plain(&sum)).ends_with(&clean(&it.title)) || clean(&sum) == clean(&it.title) {
+        sum = it
+            .benefit
+            .as_deref()
+            .map(first_sentence)
+            .unwrap_or_default();
+    }
+    let continues = sum
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_lowercase() || matches!(c, ',' | ';'));
+    let joiner = if sum.is_empty() {
+        ""
+    } else if continues {
+        " "
+    } else {
+        ": "
+    };
+    (sum, joiner)
+}
+
 fn item(doc: &Document, it: &Item) -> ItemView {
     let count = |k: CalloutKind| it.callouts.iter().filter(|c| c.kind == k).count();
+    let (summary, joiner) = summary(it);
     ItemView {
         id: it.id.clone(),
         key: it.key.clone(),
@@ -105,7 +141,13 @@ fn item(doc: &Document, it: &Item) -> ItemView {
         title: it.title.clone(),
         title_md: md_escape(&it.title),
         heading: it.heading.clone(),
-        summary: first_sentence(&it.body),
+        summary,
+        joiner,
+        scope: it.scope.clone(),
+        benefit_html: it.benefit.as_deref().map(to_html).unwrap_or_default(),
+        pillar: it.pillar.clone(),
+        url: it.url.clone(),
+        guide: it.guide.clone(),
         body_html: to_html(&it.body),
         callouts: it.callouts.iter().map(callout).collect(),
         tradeoffs: count(CalloutKind::TradeOff),

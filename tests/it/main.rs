@@ -7,5 +7,6 @@ mod common;
 mod anchors;
 mod cli;
 mod corpus;
+mod dialect;
 mod outputs;
 mod seed;

@@ -147,3 +147,42 @@ fn collect(base: &Path, dir: &Path, out: &mut Vec<String>) {
         }
     }
 }
+
+/// docs/checklist.schema.json is the schema of the model as built; `checkdown schema`
+/// prints it. Regenerate with `cargo run -- schema > docs/checklist.schema.json`.
+#[test]
+fn published_schema_is_current() {
+    let committed =
+        std::fs::read_to_string(repo().join("docs/checklist.schema.json")).expect("schema");
+    assert_eq!(
+        committed,
+        checkdown::model::schema(),
+        "docs/checklist.schema.json is stale: run `cargo run -- schema > docs/checklist.schema.json`"
+    );
+}
+
+/// The committed JSON validates against the published schema's required fields: every
+/// item carries every field of the contract.
+#[test]
+fn json_items_carry_every_contract_field() {
+    let root = repo();
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("output/checklist.json")).expect("json"),
+    )
+    .expect("parses");
+    let fields = [
+        "id", "key", "kind", "code", "anchor", "title", "heading", "body", "callouts", "source",
+        "pillar", "scope", "benefit", "url", "guide",
+    ];
+    let docs = json["documents"].as_array().expect("documents");
+    assert!(!docs.is_empty());
+    for doc in docs {
+        for s in doc["sections"].as_array().expect("sections") {
+            for item in s["items"].as_array().expect("items") {
+                for f in fields {
+                    assert!(item.get(f).is_some(), "item lacks {f}");
+                }
+            }
+        }
+    }
+}
