@@ -48,15 +48,20 @@ pub fn load(dir: Option<&Path>) -> Result<Tera, Error> {
 
 /// Writes the default templates into `dir` for a user to edit.
 pub fn write_defaults(dir: &Path) -> Result<Vec<String>, Error> {
+    // Refuse before writing anything, so a second run leaves the folder as it was.
+    if let Some(path) = BUILTIN
+        .iter()
+        .map(|(name, _)| dir.join(name))
+        .find(|p| p.exists())
+    {
+        return Err(Error::Io {
+            path: path.display().to_string(),
+            message: "already exists; not overwritten".to_string(),
+        });
+    }
     let mut written = Vec::new();
     for (name, content) in BUILTIN {
         let path = dir.join(name);
-        if path.exists() {
-            return Err(Error::Io {
-                path: path.display().to_string(),
-                message: "already exists; not overwritten".to_string(),
-            });
-        }
         crate::write::atomic_write(&path, content.as_bytes())?;
         written.push(path.display().to_string());
     }

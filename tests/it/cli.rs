@@ -206,3 +206,52 @@ fn usage_errors_exit_two() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("is the input folder or contains it"));
 }
+
+#[test]
+fn templates_override_file_by_file() {
+    let out_dir = temp_dir("templates");
+    let tpl = fixture("templates");
+    let out = run(
+        &repo(),
+        &[
+            "build",
+            "input",
+            "-o",
+            out_dir.to_str().unwrap_or("."),
+            "--format",
+            "md",
+            "--templates",
+            tpl.to_str().unwrap_or("."),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // The user's index.md replaces the built-in one...
+    let index = std::fs::read_to_string(out_dir.join("checklists/index.md")).expect("index");
+    assert_eq!(
+        index,
+        "# My checklists\n\n* Example architect deliverables: 2\n* Example release checklist: 3\n* Example design review checklist for security: 3\n* Security maturity model: 25\n* Architecture best practices for an example queue service: 8\n"
+    );
+    // ...and the built-in checklist.md still renders the pages.
+    let page = std::fs::read_to_string(out_dir.join("checklists/security/maturity-model.md"))
+        .expect("page");
+    assert!(page.starts_with("# Security maturity model\n"));
+    // Only md was asked for.
+    assert!(!out_dir.join("checklist.json").exists());
+    assert!(!out_dir.join("html").exists());
+}
+
+#[test]
+fn init_templates_writes_the_defaults_and_never_overwrites() {
+    let dir = temp_dir("init-templates");
+    let out = run(&repo(), &["init-templates", dir.to_str().unwrap_or(".")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    for (name, content) in checkdown::render::templates::BUILTIN {
+        assert_eq!(
+            std::fs::read_to_string(dir.join(name)).expect(name),
+            content
+        );
+    }
+    let again = run(&repo(), &["init-templates", dir.to_str().unwrap_or(".")]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("already exists; not overwritten"));
+}
