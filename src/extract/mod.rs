@@ -593,7 +593,7 @@ fn build_section(
     let mut first_structural = range.end;
 
     for i in range.clone() {
-        if owned.contains(&i) {
+        if owned.contains(&i) || skip.contains(&i) {
             continue;
         }
         if let Some(cl) = checklists.iter().find(|c| c.block == i) {

@@ -4,7 +4,7 @@
 //! each space becomes `-`, everything else is dropped; hyphens are never collapsed or
 //! trimmed; an empty result is `section`; repeats in one file get `-1`, `-2`, ...
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
 
 /// The anchor of a heading whose inline text (entities decoded, markup removed) is `text`.
@@ -37,6 +37,8 @@ fn is_letter_or_digit(c: char) -> bool {
 #[derive(Debug, Default)]
 pub struct Anchors {
     used: HashSet<String>,
+    /// The next suffix to try per base, so that many repeats stay linear.
+    next: HashMap<String, usize>,
 }
 
 impl Anchors {
@@ -45,13 +47,14 @@ impl Anchors {
         if self.used.insert(base.clone()) {
             return base;
         }
-        let mut n = 1usize;
+        let mut n = self.next.get(&base).copied().unwrap_or(1);
         loop {
             let candidate = format!("{base}-{n}");
+            n += 1;
             if self.used.insert(candidate.clone()) {
+                self.next.insert(base, n);
                 return candidate;
             }
-            n += 1;
         }
     }
 }
