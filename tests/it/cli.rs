@@ -177,7 +177,7 @@ fn a_bad_file_never_stops_the_others() {
         .unwrap_or("");
     assert_eq!(
         summary,
-        "checkdown: 6 documents, 6 items, 0 skipped, 4 errors, 3 warnings, 16 files written"
+        "checkdown: 9 documents, 10 items, 0 skipped, 5 errors, 6 warnings, 22 files written"
     );
     let json = std::fs::read_to_string(out_dir.join("checklist.json")).expect("json written");
     let catalog: checkdown::model::Catalog = serde_json::from_str(&json).expect("parses");
@@ -186,9 +186,12 @@ fn a_bad_file_never_stops_the_others() {
         paths,
         [
             "bad-yaml/page.md",
+            "broken-checklist/page.md",
+            "broken-link/page.md",
             "clean/page.md",
             "missing-anchor/page.md",
             "mojibake/page.md",
+            "unclosed-front-matter/page.md",
             "unclosed-tab/page.md",
             "unlisted-heading/page.md"
         ]
@@ -254,4 +257,79 @@ fn init_templates_writes_the_defaults_and_never_overwrites() {
     let again = run(&repo(), &["init-templates", dir.to_str().unwrap_or(".")]);
     assert_eq!(again.status.code(), Some(2));
     assert!(stderr(&again).contains("already exists; not overwritten"));
+}
+
+#[test]
+fn broken_links_are_warnings() {
+    let (code, text, summary) = check("broken-link", &[]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        text,
+        "warning[broken-link]: link target `missing-guide.md` is not in INPUT
+ --> broken-link/page.md:6:41
+  |
+6 | > - **Read the guide.** See [the guide](missing-guide.md) and [below](#no-such-heading).
+  |                                         ^^^^^^^^^^^^^^^^ no such page under INPUT
+  |
+help: the published link will be https://learn.microsoft.com/azure/well-architected/missing-guide; fix the path if that page does not exist
+warning[broken-link]: in-page link to `#no-such-heading`, which no heading in this file has
+ --> broken-link/page.md:6:71
+  |
+6 | > - **Read the guide.** See [the guide](missing-guide.md) and [below](#no-such-heading).
+  |                                                                       ^^^^^^^^^^^^^^^^ no heading has this anchor
+  |
+help: fix the anchor (lowercase, spaces as `-`, punctuation dropped) or the heading"
+    );
+    assert_eq!(
+        summary,
+        "checkdown: 1 document, 1 item, 0 skipped, 0 errors, 2 warnings"
+    );
+}
+
+#[test]
+fn broken_checklist_block_is_continued() {
+    let (code, text, summary) = check("broken-checklist", &[]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        text,
+        "warning[broken-checklist]: this line is not prefixed with `>`, so it ends the checklist block
+  --> broken-checklist/page.md:11:1
+   |
+11 |   | 3 | 4 |
+   | ^^^^^^^^^^^ stray line
+   |
+help: prefix the line with `>` (and the item's indentation); the list after it is read as part of the same checklist"
+    );
+    assert_eq!(
+        summary,
+        "checkdown: 1 document, 2 items, 0 skipped, 0 errors, 1 warning"
+    );
+    let text = std::fs::read_to_string(fixture("diag/broken-checklist/page.md")).expect("fixture");
+    let (doc, _) = checkdown::compile_text("page.md", &text);
+    let items = &doc.expect("doc").sections[0].items;
+    assert_eq!(
+        items[0].body,
+        "body with a table.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |"
+    );
+    assert_eq!(items[1].title, "Second");
+}
+
+#[test]
+fn unclosed_front_matter() {
+    let (code, text, summary) = check("unclosed-front-matter", &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        text,
+        "error[front-matter]: front matter is never closed
+ --> unclosed-front-matter/page.md:1:1
+  |
+1 | ---
+  | ^^^ opened here
+  |
+help: add a line `---` after the last front matter key; the file is read as Markdown without front matter"
+    );
+    assert_eq!(
+        summary,
+        "checkdown: 1 document, 1 item, 0 skipped, 1 error, 0 warnings"
+    );
 }
