@@ -10,6 +10,7 @@ use anyhow::{bail, Context as _, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use checkdown::diag::{self, Diagnostic, Severity};
+use checkdown::render::tracker::{self, AdoProcess, Tracker};
 use checkdown::render::{self, Format};
 use checkdown::{compile_dir, write, Options};
 
@@ -40,6 +41,16 @@ enum Command {
         /// Folder of Tera templates that override the built-in ones, file by file.
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
+        /// Comma-separated backlogs for the csv format: generic, jira, azure-devops, gitlab,
+        /// github [default: generic]. Naming any adds csv to --format.
+        #[arg(long, value_delimiter = ',', value_name = "LIST")]
+        tracker: Option<Vec<Tracker>>,
+        /// Azure DevOps process, which decides the work item types: agile, scrum or basic.
+        #[arg(long, default_value = "agile", value_name = "PROCESS")]
+        ado_process: AdoProcess,
+        /// Start every CSV file with a UTF-8 byte order mark, for Excel.
+        #[arg(long)]
+        csv_bom: bool,
         #[command(flatten)]
         common: Common,
     },
@@ -93,15 +104,37 @@ fn run(cli: Cli) -> Result<ExitCode> {
             output,
             format,
             templates,
+            tracker,
+            ado_process,
+            csv_bom,
             common,
-        } => build(
+        } => {
+            let mut format = format;
+            if tracker.is_some() {
+                format.push(Format::Csv);
+            }
+            let backlogs = tracker::Options {
+                trackers: tracker.unwrap_or_else(|| vec![Tracker::Generic]),
+                ado_process,
+                csv_bom,
+            };
+            build(
+                &input,
+                Some(&output),
+                &format,
+                templates.as_deref(),
+                &backlogs,
+                &common,
+            )
+        }
+        Command::Check { input, common } => build(
             &input,
-            Some(&output),
-            &format,
-            templates.as_deref(),
+            None,
+            &[],
+            None,
+            &tracker::Options::default(),
             &common,
         ),
-        Command::Check { input, common } => build(&input, None, &[], None, &common),
         Command::Schema => {
             print!("{}", checkdown::model::schema());
             Ok(ExitCode::SUCCESS)
@@ -136,6 +169,7 @@ fn build(
     output: Option<&Path>,
     formats: &[Format],
     templates: Option<&Path>,
+    backlogs: &tracker::Options,
     common: &Common,
 ) -> Result<ExitCode> {
     let start = Instant::now();
@@ -174,7 +208,7 @@ fn build(
     formats.dedup();
     let mut written = 0;
     if let Some(out) = output {
-        let files = render::render(&compiled.catalog, &formats, templates)?;
+        let files = render::render_with(&compiled.catalog, &formats, templates, backlogs)?;
         written = write::write_all(out, &files)?;
     }
     let errors = diag::count(&diagnostics, Severity::Error);

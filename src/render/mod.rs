@@ -6,6 +6,7 @@ pub mod json;
 pub mod markdown;
 pub mod md;
 pub mod templates;
+pub mod tracker;
 pub mod view;
 
 use std::path::Path;
@@ -58,11 +59,22 @@ pub struct OutputFile {
     pub bytes: Vec<u8>,
 }
 
-/// Renders the catalog in every format asked for.
+/// Renders the catalog in every format asked for, with the generic backlog only.
 pub fn render(
     catalog: &Catalog,
     formats: &[Format],
     templates: Option<&Path>,
+) -> Result<Vec<OutputFile>, Error> {
+    render_with(catalog, formats, templates, &tracker::Options::default())
+}
+
+/// Renders the catalog in every format asked for; `backlogs` says which backlogs the csv
+/// format writes (`--tracker`, `--ado-process`, `--csv-bom`).
+pub fn render_with(
+    catalog: &Catalog,
+    formats: &[Format],
+    templates: Option<&Path>,
+    backlogs: &tracker::Options,
 ) -> Result<Vec<OutputFile>, Error> {
     let mut out = Vec::new();
     let needs_templates = formats
@@ -78,7 +90,7 @@ pub fn render(
         match (format, &tera) {
             (Format::Md, Some(t)) => out.extend(md::render(t, &docs)?),
             (Format::Html, Some(t)) => out.extend(html::render(t, &docs)?),
-            (Format::Csv, _) => out.push(csv::render(catalog)?),
+            (Format::Csv, _) => out.extend(tracker::render(catalog, backlogs)?),
             (Format::Json, _) => out.push(json::render(catalog)?),
             _ => {}
         }

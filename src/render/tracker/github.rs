@@ -1,0 +1,57 @@
+//! GitHub has no CSV import: one JSON object per line (`id`, `parent`, `title`, `body`,
+//! `labels`), parents before their children, for `gh` or the REST API (the README has the
+//! loop that creates the issues and links each item to its section as a sub-issue).
+
+use serde::Serialize;
+
+use super::plan::{self, Entry, Group};
+use crate::render::csv::neutralize;
+use crate::render::OutputFile;
+use crate::Error;
+
+pub const FILE: &str = "backlog-github.jsonl";
+
+/// One line of the file.
+#[derive(Debug, Serialize)]
+pub struct Line<'a> {
+    /// The stable id.
+    pub id: &'a str,
+    /// The parent's stable id, or null for a section.
+    pub parent: Option<&'a str>,
+    pub title: String,
+    /// GitHub Markdown.
+    pub body: String,
+    pub labels: Vec<String>,
+}
+
+/// The body: the parts as Markdown, headings as `###`.
+pub fn body(entry: &Entry) -> String {
+    plan::markdown(&entry.parts)
+}
+
+fn line<'a>(e: &'a Entry, parent: Option<&'a str>) -> Line<'a> {
+    Line {
+        id: &e.id,
+        parent,
+        title: neutralize(&e.title),
+        body: body(e),
+        labels: e.labels.iter().map(|l| neutralize(l)).collect(),
+    }
+}
+
+pub fn render(groups: &[Group]) -> Result<OutputFile, Error> {
+    let mut bytes = Vec::new();
+    let err = |e: serde_json::Error| Error::Render(e.to_string());
+    for g in groups {
+        serde_json::to_writer(&mut bytes, &line(&g.parent, None)).map_err(err)?;
+        bytes.push(b'\n');
+        for child in &g.children {
+            serde_json::to_writer(&mut bytes, &line(child, Some(&g.parent.id))).map_err(err)?;
+            bytes.push(b'\n');
+        }
+    }
+    Ok(OutputFile {
+        path: FILE.to_string(),
+        bytes,
+    })
+}

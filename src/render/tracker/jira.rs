@@ -1,0 +1,104 @@
+//! Jira Cloud's CSV import: sections as Epics, items as Tasks under them (`Issue Id` and
+//! `Parent`, parents first), `Summary` of at most 255 characters, `Description` in Jira
+//! wiki markup, `Priority` from the maturity level, one `Labels` column per label.
+
+use super::plan::{self, Entry, Group};
+use super::wiki::{escape, to_wiki};
+use super::{csv_file, file_name};
+use crate::render::OutputFile;
+use crate::Error;
+
+/// Rows per file: Jira's importer is happier below 1,500.
+pub const MAX_ROWS: usize = 1_499;
+
+/// The columns before the repeated `Labels` columns.
+pub const COLUMNS: [&str; 6] = [
+    "Issue Id",
+    "Parent",
+    "Issue Type",
+    "Summary",
+    "Priority",
+    "Description",
+];
+
+pub const PARENT_TYPE: &str = "Epic";
+pub const CHILD_TYPE: &str = "Task";
+
+/// Jira's default priorities, from the maturity level: level 1 (the foundation) first.
+pub fn priority(level: Option<u32>) -> &'static str {
+    match level {
+        Some(1) => "Highest",
+        Some(2) => "High",
+        Some(3) => "Medium",
+        Some(4) => "Low",
+        Some(_) => "Lowest",
+        None => "",
+    }
+}
+
+/// The description in wiki markup: each part converted, headings as `h3.`.
+pub fn description(entry: &Entry) -> String {
+    let mut blocks = Vec::new();
+    for part in &entry.parts {
+        if let Some(h) = &part.heading {
+            blocks.push(format!("h3. {}", escape(h)));
+        }
+        let body = to_wiki(&part.markdown);
+        if !body.is_empty() {
+            blocks.push(body);
+        }
+    }
+    blocks.join("\n\n")
+}
+
+pub fn render(groups: &[Group], bom: bool) -> Result<Vec<OutputFile>, Error> {
+    let files = plan::split_rows(groups.to_vec(), MAX_ROWS);
+    let count = files.len();
+    let mut next_id = 1usize;
+    let mut out = Vec::new();
+    for (n, file) in files.iter().enumerate() {
+        let labels = file
+            .iter()
+            .flat_map(|g| std::iter::once(&g.parent).chain(&g.children))
+            .map(|e| e.labels.len())
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let mut header: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
+        header.extend(std::iter::repeat_n("Labels".to_string(), labels));
+        let mut rows = Vec::new();
+        for g in file {
+            let parent_id = next_id.to_string();
+            rows.push(row(&g.parent, &parent_id, "", PARENT_TYPE, labels));
+            next_id += 1;
+            for child in &g.children {
+                rows.push(row(
+                    child,
+                    &next_id.to_string(),
+                    &parent_id,
+                    CHILD_TYPE,
+                    labels,
+                ));
+                next_id += 1;
+            }
+        }
+        out.push(OutputFile {
+            path: file_name("backlog-jira", "csv", n + 1, count),
+            bytes: csv_file(&header, &rows, bom)?,
+        });
+    }
+    Ok(out)
+}
+
+fn row(e: &Entry, id: &str, parent: &str, kind: &str, labels: usize) -> Vec<String> {
+    let mut cells = vec![
+        id.to_string(),
+        parent.to_string(),
+        kind.to_string(),
+        e.title.clone(),
+        priority(e.level).to_string(),
+        description(e),
+    ];
+    cells.extend((0..labels).map(|i| e.labels.get(i).cloned().unwrap_or_default()));
+    cells
+}

@@ -1,0 +1,459 @@
+//! What every tracker profile shares: the backlog as parents (one per section) with their
+//! children (the section's items), each with a stable id, labels every tracker accepts, a
+//! one-line title cut to what trackers take, and a description as Markdown parts that each
+//! profile converts to its own markup.
+
+use uuid::Uuid;
+
+use crate::model::{Catalog, Document, Item, Section};
+use crate::render::view::md_escape;
+
+/// Longest title any of the trackers takes (Jira's `Summary`, Azure DevOps' and GitLab's
+/// titles: 255 characters; GitHub: 256).
+pub const TITLE_MAX: usize = 255;
+
+/// Longest label (GitHub refuses label names over 50 characters).
+pub const LABEL_MAX: usize = 50;
+
+/// One piece of a description: an optional heading and Markdown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Part {
+    pub heading: Option<String>,
+    pub markdown: String,
+}
+
+/// One ticket: a section (parent) or an item (child).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// The stable id: the item's id, or for a section the UUID v5 of its key.
+    pub id: String,
+    /// What the id was derived from.
+    pub key: String,
+    /// One line, at most [`TITLE_MAX`] characters.
+    pub title: String,
+    /// Maturity level, when the section names one.
+    pub level: Option<u32>,
+    /// Slugs: lowercase letters and digits joined by `-`, at most [`LABEL_MAX`] characters.
+    pub labels: Vec<String>,
+    /// The description, in order: the full title when cut, the text, callouts, source, id.
+    pub parts: Vec<Part>,
+}
+
+/// A parent and its children, always kept in the same file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub parent: Entry,
+    pub children: Vec<Entry>,
+}
+
+impl Group {
+    pub fn rows(&self) -> usize {
+        1 + self.children.len()
+    }
+}
+
+/// The backlog of a catalog: one group per section that has items, in catalog order.
+pub fn groups(catalog: &Catalog) -> Vec<Group> {
+    let mut out = Vec::new();
+    for doc in &catalog.documents {
+        for s in doc.sections.iter().filter(|s| !s.items.is_empty()) {
+            out.push(Group {
+                parent: parent(doc, s),
+                children: s.items.iter().map(|it| child(doc, s, it)).collect(),
+            });
+        }
+    }
+    out
+}
+
+/// The label every row carries to be matched on a later import: `checkdown-` and the first
+/// eight hex digits of the id.
+pub fn id_label(id: &str) -> String {
+    let hex: String = id
+        .chars()
+        .filter(char::is_ascii_hexdigit)
+        .take(8)
+        .flat_map(|c| c.to_lowercase())
+        .collect();
+    format!("checkdown-{hex}")
+}
+
+/// A label: letters and digits lowercased, every other run of characters one `-`, no `-`
+/// at either end, cut to [`LABEL_MAX`] characters at a `-` where there is one. Such a label
+/// holds no space, quote, comma or semicolon, so every tracker takes it as it is.
+pub fn label(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    if out.chars().count() > LABEL_MAX {
+        let head: String = out.chars().take(LABEL_MAX).collect();
+        let next = out.chars().nth(LABEL_MAX);
+        out = match head.rfind('-') {
+            Some(i) if next != Some('-') && i > 0 => head[..i].to_string(),
+            _ => head,
+        };
+    }
+    out.trim_matches('-').to_string()
+}
+
+/// Whitespace runs (space, tab, CR, LF, form feed) become one space; NBSP and other
+/// Unicode spaces are kept, as the docs write them.
+pub fn one_line(s: &str) -> String {
+    s.split_ascii_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `s` cut to at most `max` characters on a word boundary, with `…` at the end; the second
+/// value says whether it was cut. A first word longer than `max` is cut inside.
+pub fn cut(s: &str, max: usize) -> (String, bool) {
+    if s.chars().count() <= max || max < 2 {
+        return (s.to_string(), false);
+    }
+    let room = max - 1;
+    let head: String = s.chars().take(room).collect();
+    let next_is_space = s.chars().nth(room) == Some(' ');
+    let end = if next_is_space {
+        head.len()
+    } else {
+        match head.rfind(' ') {
+            Some(i) if i > 0 => i,
+            _ => head.len(),
+        }
+    };
+    let kept = head[..end].trim_end_matches([' ', ',', ';', ':', '-']);
+    let kept = if kept.is_empty() { &head[..] } else { kept };
+    (format!("{kept}…"), true)
+}
+
+/// A Markdown code span holding `text` verbatim.
+pub fn code_span(text: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+/// A Markdown link to `url` that shows the URL.
+fn url_link(url: &str) -> String {
+    let clean: String = url
+        .chars()
+        .filter(|c| !matches!(c, '<' | '>' | '\n' | '\r'))
+        .collect();
+    format!("[{}](<{clean}>)", md_escape(&clean))
+}
+
+fn section_key(doc: &Document, s: &Section) -> String {
+    // Anchors never hold `:`, so this cannot be an item's key.
+    format!("{}#section:{}", doc.path, s.id)
+}
+
+fn uuid_of(key: &str) -> String {
+    Uuid::new_v5(&Uuid::NAMESPACE_URL, key.as_bytes()).to_string()
+}
+
+fn title_parts(full: &str) -> (String, Vec<Part>) {
+    let (title, was_cut) = cut(full, TITLE_MAX);
+    let mut parts = Vec::new();
+    if was_cut {
+        parts.push(Part {
+            heading: None,
+            markdown: format!("**Full title:** {}", md_escape(full)),
+        });
+    }
+    (title, parts)
+}
+
+fn push_text(parts: &mut Vec<Part>, markdown: &str) {
+    if !markdown.trim().is_empty() {
+        parts.push(Part {
+            heading: None,
+            markdown: markdown.to_string(),
+        });
+    }
+}
+
+fn push_callouts(parts: &mut Vec<Part>, callouts: &[crate::model::Callout]) {
+    for c in callouts {
+        parts.push(Part {
+            heading: Some(one_line(&c.label)),
+            markdown: c.text.clone(),
+        });
+    }
+}
+
+fn push_source(parts: &mut Vec<Part>, source: String, id: &str) {
+    parts.push(Part {
+        heading: Some("Source".to_string()),
+        markdown: source,
+    });
+    parts.push(Part {
+        heading: None,
+        markdown: format!("checkdown id: {}", code_span(id)),
+    });
+}
+
+fn labels(list: &[Option<String>]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for l in list.iter().flatten() {
+        if !l.is_empty() && !out.contains(l) {
+            out.push(l.clone());
+        }
+    }
+    out
+}
+
+fn level_label(level: Option<u32>) -> Option<String> {
+    level.map(|l| format!("level-{l}"))
+}
+
+fn parent(doc: &Document, s: &Section) -> Entry {
+    let key = section_key(doc, s);
+    let id = uuid_of(&key);
+    let full = one_line(&format!("{} / {}", doc.title, s.title));
+    let (title, mut parts) = title_parts(&full);
+    if let Some(goal) = s.goal.as_deref().filter(|g| !g.trim().is_empty()) {
+        parts.push(Part {
+            heading: None,
+            markdown: format!("**Goal:** {}", md_escape(&one_line(goal))),
+        });
+    }
+    push_text(&mut parts, &s.intro);
+    push_callouts(&mut parts, &s.callouts);
+    let source = match &doc.url {
+        Some(url) => url_link(url),
+        None => code_span(&format!("{}#{}", doc.path, s.id)),
+    };
+    push_source(&mut parts, source, &id);
+    // A pillar goes on the parent when every item of the section names the same one.
+    let pillar = s.items.first().and_then(|i| i.pillar.clone()).filter(|p| {
+        s.items
+            .iter()
+            .all(|i| i.pillar.as_deref() == Some(p.as_str()))
+    });
+    Entry {
+        labels: labels(&[
+            Some("checkdown".to_string()),
+            Some(id_label(&id)),
+            Some("section".to_string()),
+            pillar.map(|p| label(&p)),
+            level_label(s.level),
+            Some(label(&doc.title)),
+            Some(label(&s.title)),
+        ]),
+        id,
+        key,
+        title,
+        level: s.level,
+        parts,
+    }
+}
+
+fn child(doc: &Document, s: &Section, it: &Item) -> Entry {
+    let full = one_line(&it.title);
+    let (title, mut parts) = title_parts(&full);
+    push_text(&mut parts, &it.body);
+    push_callouts(&mut parts, &it.callouts);
+    let url = it.url.clone().or_else(|| {
+        doc.url
+            .as_ref()
+            .map(|u| format!("{}#{}", u.trim_end_matches('#'), it.anchor))
+    });
+    let source = match url {
+        Some(u) => url_link(&u),
+        None => code_span(&format!("{}:{}", doc.path, it.source.line)),
+    };
+    push_source(&mut parts, source, &it.id);
+    Entry {
+        labels: labels(&[
+            Some("checkdown".to_string()),
+            Some(id_label(&it.id)),
+            Some(label(&it.kind)),
+            it.code.as_deref().map(label),
+            it.pillar.as_deref().map(label),
+            it.scope.as_deref().map(label),
+            level_label(s.level),
+            Some(label(&doc.title)),
+            Some(label(&s.title)),
+        ]),
+        id: it.id.clone(),
+        key: it.key.clone(),
+        title,
+        level: s.level,
+        parts,
+    }
+}
+
+/// The parts as one Markdown text, headings as `###`.
+pub fn markdown(parts: &[Part]) -> String {
+    let mut md = Vec::new();
+    for part in parts {
+        if let Some(h) = &part.heading {
+            md.push(format!("### {}", md_escape(h)));
+        }
+        if !part.markdown.trim().is_empty() {
+            md.push(part.markdown.trim_end().to_string());
+        }
+    }
+    md.join("\n\n")
+}
+
+/// Splits groups into files of at most `max` rows, each parent in the file of its children.
+/// A group larger than a file is cut into parts of `max - 1` children, each under its own
+/// parent: the first keeps the section's id, the next ones get `(part N)` in their title
+/// and an id of their own (the UUID v5 of `<key>/part-N`).
+pub fn split_rows(groups: Vec<Group>, max: usize) -> Vec<Vec<Group>> {
+    let max = max.max(2);
+    let mut units = Vec::new();
+    for g in groups {
+        if g.rows() <= max {
+            units.push(g);
+            continue;
+        }
+        let chunks: Vec<Vec<Entry>> = g.children.chunks(max - 1).map(<[Entry]>::to_vec).collect();
+        for (n, children) in chunks.into_iter().enumerate() {
+            let parent = if n == 0 {
+                g.parent.clone()
+            } else {
+                part_parent(&g.parent, n + 1)
+            };
+            units.push(Group { parent, children });
+        }
+    }
+    pack(units, Group::rows, max)
+}
+
+fn part_parent(p: &Entry, n: usize) -> Entry {
+    let key = format!("{}/part-{n}", p.key);
+    let id = uuid_of(&key);
+    let suffix = format!(" (part {n})");
+    let room = TITLE_MAX.saturating_sub(suffix.chars().count());
+    let (head, _) = cut(&p.title, room);
+    let mut parts = p.parts.clone();
+    // The last part is always the id line (see `push_source`): this part has its own.
+    parts.pop();
+    parts.insert(
+        0,
+        Part {
+            heading: None,
+            markdown: format!(
+                "Part {n} of a section too large for one import file; part 1 is {}.",
+                code_span(&id_label(&p.id))
+            ),
+        },
+    );
+    parts.push(Part {
+        heading: None,
+        markdown: format!("checkdown id: {}", code_span(&id)),
+    });
+    let old = id_label(&p.id);
+    let new = id_label(&id);
+    Entry {
+        labels: p
+            .labels
+            .iter()
+            .map(|l| if *l == old { new.clone() } else { l.clone() })
+            .collect(),
+        id,
+        key,
+        title: format!("{head}{suffix}"),
+        level: p.level,
+        parts,
+    }
+}
+
+/// Packs units in order into bins whose total size stays at most `max`; a unit larger than
+/// `max` gets a bin of its own.
+pub fn pack<T>(units: Vec<T>, size: impl Fn(&T) -> usize, max: usize) -> Vec<Vec<T>> {
+    let mut bins: Vec<Vec<T>> = Vec::new();
+    let mut current: Vec<T> = Vec::new();
+    let mut used = 0;
+    for u in units {
+        let n = size(&u);
+        if !current.is_empty() && used + n > max {
+            bins.push(std::mem::take(&mut current));
+            used = 0;
+        }
+        used += n;
+        current.push(u);
+    }
+    if !current.is_empty() || bins.is_empty() {
+        bins.push(current);
+    }
+    bins
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_slugs() {
+        assert_eq!(label("Level 1: Core security"), "level-1-core-security");
+        assert_eq!(label("SE:01"), "se-01");
+        assert_eq!(
+            label("=HYPERLINK(\"http://x\",\"y\")"),
+            "hyperlink-http-x-y"
+        );
+        assert_eq!(label("@cmd"), "cmd");
+        assert_eq!(label("-2+3"), "2-3");
+        assert_eq!(label("Élévation de privilèges"), "élévation-de-privilèges");
+        let long = label(&"word ".repeat(30));
+        assert!(long.chars().count() <= LABEL_MAX, "{long}");
+        assert!(long.ends_with("word"), "{long}");
+        assert_eq!(label("!!!"), "");
+    }
+
+    #[test]
+    fn id_labels() {
+        assert_eq!(
+            id_label("2F1C0A9B-1111-5222-8333-444455556666"),
+            "checkdown-2f1c0a9b"
+        );
+    }
+
+    #[test]
+    fn cuts_on_a_word_boundary() {
+        assert_eq!(cut("short", 255), ("short".to_string(), false));
+        let (t, was) = cut("alpha beta gamma", 12);
+        assert!(was);
+        assert_eq!(t, "alpha beta…");
+        let (t, _) = cut("alpha beta, gamma", 13);
+        assert_eq!(t, "alpha beta…");
+        let (t, _) = cut("abcdefghijklmnop", 8);
+        assert_eq!(t, "abcdefg…");
+        let long = "word ".repeat(100);
+        let (t, _) = cut(long.trim(), TITLE_MAX);
+        assert!(t.chars().count() <= TITLE_MAX);
+        assert!(t.ends_with("word…"));
+    }
+
+    #[test]
+    fn code_spans() {
+        assert_eq!(code_span("a:1"), "`a:1`");
+        assert_eq!(code_span("a`b"), "``a`b``");
+        assert_eq!(code_span("`x"), "`` `x ``");
+    }
+
+    #[test]
+    fn packs_in_order() {
+        let bins = pack(vec![3, 3, 3, 5, 1], |n| *n, 6);
+        assert_eq!(bins, vec![vec![3, 3], vec![3], vec![5, 1]]);
+        let bins = pack(vec![9, 1], |n| *n, 6);
+        assert_eq!(bins, vec![vec![9], vec![1]]);
+        let empty: Vec<Vec<usize>> = pack(Vec::new(), |n| *n, 6);
+        assert_eq!(empty, vec![Vec::<usize>::new()]);
+    }
+}
