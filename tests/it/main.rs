@@ -10,3 +10,4 @@ mod corpus;
 mod dialect;
 mod outputs;
 mod seed;
+mod trackers;
