@@ -71,7 +71,7 @@ impl Wiki {
 
     fn line_break(&mut self) {
         trim_end_spaces(&mut self.out);
-        if self.out.len() > self.mark && !self.out.ends_with("\\\\ ") {
+        if self.out.len() > self.mark && !self.out.ends_with("\\\\") {
             self.out.push_str("\\\\ ");
         }
     }
@@ -448,6 +448,7 @@ mod tests {
     fn soft_breaks_become_spaces() {
         assert_eq!(to_wiki("one\ntwo"), "one two");
         assert_eq!(to_wiki("one  \ntwo"), "one\\\\ two");
+        assert_eq!(to_wiki("one<br><br> two"), "one\\\\ two");
     }
 
     #[test]
