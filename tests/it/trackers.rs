@@ -613,6 +613,80 @@ fn generated(sizes: &[usize]) -> Catalog {
 }
 
 #[test]
+fn optional_fields_are_used_when_present() {
+    let mut catalog = generated(&[2]);
+    catalog.documents[0].url = Some("https://learn.example/gen".to_string());
+    let items = &mut catalog.documents[0].sections[0].items;
+    let it = &mut items[0];
+    it.code = Some("SE:01".to_string());
+    it.pillar = Some("Cost Optimization".to_string());
+    it.scope = Some("Cluster and workload".to_string());
+    it.benefit = Some("Saves *money*.".to_string());
+    it.guide = Some("https://learn.example/guide".to_string());
+    it.url = Some("https://learn.example/gen#item-1".to_string());
+    items[1].pillar = Some("Cost Optimization".to_string());
+    let files = all(&catalog);
+    let lines = read_jsonl(file(&files, "backlog-github.jsonl"));
+    let labels = |n: usize| -> Vec<&str> {
+        lines[n]["labels"]
+            .as_array()
+            .expect("labels")
+            .iter()
+            .map(|l| l.as_str().expect("label"))
+            .collect()
+    };
+    // A section's id is the UUID v5 of `<path>#section:<id>`; its items share a pillar, so
+    // the parent has it too.
+    let section_id =
+        uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, b"gen.md#section:s0").to_string();
+    assert_eq!(lines[0]["id"], section_id.as_str());
+    assert_eq!(
+        labels(0),
+        [
+            "checkdown",
+            id_label(&section_id).as_str(),
+            "section",
+            "cost-optimization",
+            "generated",
+            "section-0"
+        ]
+    );
+    assert_eq!(
+        labels(1),
+        [
+            "checkdown",
+            "checkdown-00000001",
+            "practice",
+            "se-01",
+            "cost-optimization",
+            "cluster-and-workload",
+            "generated",
+            "section-0",
+        ]
+    );
+    assert_eq!(
+        lines[1]["body"],
+        "Do it.\n\n### Benefit\n\nSaves *money*.\n\n### Guide\n\n<https://learn.example/guide>\n\n### Source\n\n<https://learn.example/gen#item-1>\n\ncheckdown id: `00000001-0000-5000-8000-000000000001`"
+    );
+    // Without an item URL, the document's URL and the anchor.
+    assert!(lines[2]["body"]
+        .as_str()
+        .expect("body")
+        .contains("### Source\n\n<https://learn.example/gen#item-2>"));
+    assert!(lines[0]["body"]
+        .as_str()
+        .expect("body")
+        .contains("### Source\n\n<https://learn.example/gen>"));
+    let (_, rows) = read_csv(file(&files, "backlog-jira.csv"));
+    assert!(rows[1][5].contains("h3. Benefit\n\nSaves _money_.\n\nh3. Guide\n\n[https://learn.example/guide|https://learn.example/guide]"));
+    assert!(rows[1][5].contains(
+        "h3. Source\n\n[https://learn.example/gen#item-1|https://learn.example/gen#item-1]"
+    ));
+    let (_, rows) = read_csv(file(&files, "backlog-azure-devops.csv"));
+    assert!(rows[1][3].contains("<h3>Source</h3>\n<p><a href=\"https://learn.example/gen#item-1\" rel=\"noopener noreferrer\">https://learn.example/gen#item-1</a></p>"), "{}", rows[1][3]);
+}
+
+#[test]
 fn control_characters_and_formulas_never_lead_a_cell() {
     let mut catalog = generated(&[1]);
     let items = &mut catalog.documents[0].sections[0].items;

@@ -146,13 +146,19 @@ pub fn code_span(text: &str) -> String {
     format!("{fence}{pad}{text}{pad}{fence}")
 }
 
-/// A Markdown link to `url` that shows the URL.
+/// A Markdown link to `url` that shows the URL: an autolink, or a link whose destination
+/// is in `<>` when the URL holds spaces.
 fn url_link(url: &str) -> String {
     let clean: String = url
+        .trim()
         .chars()
         .filter(|c| !matches!(c, '<' | '>' | '\n' | '\r'))
         .collect();
-    format!("[{}](<{clean}>)", md_escape(&clean))
+    if clean.contains(char::is_whitespace) {
+        format!("[{}](<{clean}>)", md_escape(&clean))
+    } else {
+        format!("<{clean}>")
+    }
 }
 
 fn section_key(doc: &Document, s: &Section) -> String {
@@ -265,7 +271,24 @@ fn child(doc: &Document, s: &Section, it: &Item) -> Entry {
     let full = one_line(&it.title);
     let (title, mut parts) = title_parts(&full);
     push_text(&mut parts, &it.body);
+    if let Some(benefit) = it.benefit.as_deref().filter(|b| !b.trim().is_empty()) {
+        parts.push(Part {
+            heading: Some("Benefit".to_string()),
+            markdown: benefit.to_string(),
+        });
+    }
     push_callouts(&mut parts, &it.callouts);
+    if let Some(guide) = it.guide.as_deref().filter(|g| !g.trim().is_empty()) {
+        let lower = guide.to_ascii_lowercase();
+        parts.push(Part {
+            heading: Some("Guide".to_string()),
+            markdown: if lower.starts_with("https://") || lower.starts_with("http://") {
+                url_link(guide)
+            } else {
+                code_span(guide)
+            },
+        });
+    }
     let url = it.url.clone().or_else(|| {
         doc.url
             .as_ref()
