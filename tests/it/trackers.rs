@@ -328,13 +328,15 @@ fn seed_backlogs_parse_back() {
     assert_eq!(iam[2], "Task");
     assert_eq!(iam[4], "Low", "level 4");
     assert!(iam[5].contains("\n\nh3. Trade-off\n\nConditional access and JIT access policies"));
-    assert!(iam[5].contains("h3. Source\n\n{{security/maturity-model.md:231}}"));
+    // The published URL is known (the default --base-url), so it is the source.
+    assert!(iam[5].contains("h3. Source\n\n[https://learn.microsoft.com/azure/well-architected/security/maturity-model#-refine-your-iam-configurations]"));
     assert_eq!(
         iam[6..],
         [
             "checkdown",
             "checkdown-315355e7",
             "strategy",
+            "security",
             "level-4",
             "security-maturity-model",
             "level-4-system-hardening",
@@ -348,22 +350,23 @@ fn seed_backlogs_parse_back() {
         .find(|r| r[2] == "Refine your identity and access management (IAM) configurations")
         .expect("IAM row");
     assert!(iam[3].contains("<h3>Trade-off</h3>\n<p>Conditional access"));
-    assert!(iam[3].contains("<code>security/maturity-model.md:231</code>"));
+    assert!(iam[3].contains("<h3>Source</h3>\n<p><a href=\"https://learn.microsoft.com/azure/well-architected/security/maturity-model#-refine-your-iam-configurations\" rel=\"noopener noreferrer\">https://learn.microsoft.com/azure/well-architected/security/maturity-model#-refine-your-iam-configurations</a></p>"));
     assert_eq!(
         iam[4],
-        "checkdown; checkdown-315355e7; strategy; level-4; security-maturity-model; level-4-system-hardening"
+        "checkdown; checkdown-315355e7; strategy; security; level-4; security-maturity-model; level-4-system-hardening"
     );
     // A link from the docs stays a link in every markup.
     let sdlc = "Integrate baseline security into the development phases of the software development lifecycle (SDLC)";
     let row = jira_rows.iter().find(|r| r[3] == sdlc).expect("SDLC row");
     assert!(row[5]
-        .contains("[Develop secure applications in Azure|/azure/security/develop/secure-develop]"));
+        .contains("[Develop secure applications in Azure|https://learn.microsoft.com/azure/security/develop/secure-develop]"));
     let row = ado_rows.iter().find(|r| r[2] == sdlc).expect("SDLC row");
-    assert!(row[3].contains("<a href=\"/azure/security/develop/secure-develop\""));
+    assert!(row[3]
+        .contains("<a href=\"https://learn.microsoft.com/azure/security/develop/secure-develop\""));
     let (_, gl_rows) = read_csv(file(&files, "backlog-gitlab.csv"));
     let row = gl_rows.iter().find(|r| r[0] == sdlc).expect("SDLC row");
     assert!(row[1].contains(
-        "[Develop secure applications in Azure](/azure/security/develop/secure-develop)"
+        "[Develop secure applications in Azure](https://learn.microsoft.com/azure/security/develop/secure-develop)"
     ));
 }
 
@@ -409,14 +412,14 @@ fn rich_bodies_in_each_markup() {
         .find(|r| r[3] == "Inventory the workload")
         .expect("row");
     assert!(inventory[5].starts_with(
-        "List what runs where:\n\n* compute, with *owners*\n* data stores\n*# primary\n*# replicas\n\n||Component||Owner||\n|API|Team A|\n|Database|Team B\\\\ and C|\n\nh3. Trade-off\n\nAn inventory costs time to keep current.\n\nh3. Risk\n\nA stale inventory misleads.\n\nh3. Source\n\n{{sections/guide.md:23}}"
+        "List what runs where:\n\n* compute, with *owners*\n* data stores\n*# primary\n*# replicas\n\n||Component||Owner||\n|API|Team A|\n|Database|Team B\\\\ and C|\n\nh3. Trade-off\n\nAn inventory costs time to keep current.\n\nh3. Risk\n\nA stale inventory misleads.\n\nh3. Source\n\n[https://learn.microsoft.com/azure/well-architected/sections/guide#-inventory-the-workload]"
     ), "{}", inventory[5]);
     let runbook = jira_rows
         .iter()
         .find(|r| r[3] == "Write a runbook")
         .expect("row");
     assert!(runbook[5].contains(
-        "{code:bash}\naz group list --query \"[].{name:name}\" -o table\n{code}\n\nSee [the runbook guide|/azure/runbooks] for more."
+        "{code:bash}\naz group list --query \"[].{name:name}\" -o table\n{code}\n\nSee [the runbook guide|https://learn.microsoft.com/azure/runbooks] for more."
     ));
     let level1 = jira_rows
         .iter()
@@ -678,10 +681,9 @@ fn optional_fields_are_used_when_present() {
         .expect("body")
         .contains("### Source\n\n<https://learn.example/gen>"));
     let (_, rows) = read_csv(file(&files, "backlog-jira.csv"));
-    assert!(rows[1][5].contains("h3. Benefit\n\nSaves _money_.\n\nh3. Guide\n\n[https://learn.example/guide|https://learn.example/guide]"));
-    assert!(rows[1][5].contains(
-        "h3. Source\n\n[https://learn.example/gen#item-1|https://learn.example/gen#item-1]"
-    ));
+    assert!(rows[1][5]
+        .contains("h3. Benefit\n\nSaves _money_.\n\nh3. Guide\n\n[https://learn.example/guide]"));
+    assert!(rows[1][5].contains("h3. Source\n\n[https://learn.example/gen#item-1]"));
     let (_, rows) = read_csv(file(&files, "backlog-azure-devops.csv"));
     assert!(rows[1][3].contains("<h3>Source</h3>\n<p><a href=\"https://learn.example/gen#item-1\" rel=\"noopener noreferrer\">https://learn.example/gen#item-1</a></p>"), "{}", rows[1][3]);
 }

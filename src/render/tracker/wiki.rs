@@ -3,7 +3,7 @@
 //! lists, tables, code and links come out as Jira shows them, and text that Jira would
 //! read as markup is escaped.
 
-use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, Event, Parser, Tag, TagEnd};
+use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, Event, LinkType, Parser, Tag, TagEnd};
 
 use crate::parse::options;
 
@@ -40,8 +40,9 @@ struct Wiki {
     quote_opened: bool,
     /// Inside a code block: its language for `{code}`, and its text so far.
     code: Option<(Option<&'static str>, String)>,
-    /// Open links: where each started in `out`, and its target (`None`: shown as text).
-    links: Vec<(usize, Option<String>)>,
+    /// Open links: where each one's text starts in `out`, its target (`None`: shown as
+    /// text only), and whether it is an autolink (shown as the bare `[url]`).
+    links: Vec<(usize, Option<String>, bool)>,
     /// Open images (their alt text is not shown).
     images: usize,
 }
@@ -216,15 +217,23 @@ impl Wiki {
             Tag::Strikethrough => self.out.push('-'),
             Tag::Superscript => self.out.push('^'),
             Tag::Subscript => self.out.push('~'),
-            Tag::Link { dest_url, .. } => {
+            Tag::Link {
+                link_type,
+                dest_url,
+                ..
+            } => {
                 if self.images > 0 {
                     return;
                 }
-                let target = link_target(&dest_url);
+                let (target, auto) = match link_type {
+                    LinkType::Email => (Some(format!("mailto:{dest_url}")), true),
+                    LinkType::Autolink => (link_target(&dest_url), true),
+                    _ => (link_target(&dest_url), false),
+                };
                 if target.is_some() {
                     self.out.push('[');
                 }
-                self.links.push((self.out.len(), target));
+                self.links.push((self.out.len(), target, auto));
             }
             Tag::Image { dest_url, .. } => {
                 if self.images == 0 && is_web(&dest_url) {
@@ -281,8 +290,9 @@ impl Wiki {
                 if self.images > 0 {
                     return;
                 }
-                if let Some((start, Some(url))) = self.links.pop() {
-                    if self.out.len() == start {
+                if let Some((start, Some(url), auto)) = self.links.pop() {
+                    if auto || self.out.len() == start {
+                        self.out.truncate(start);
                         self.out.push_str(&encode_url(&url));
                     } else {
                         self.out.push('|');
@@ -468,7 +478,11 @@ mod tests {
     fn links_and_images() {
         assert_eq!(
             to_wiki("See [the guide](https://x.test/a|b) and <https://y.test>."),
-            "See [the guide|https://x.test/a%7Cb] and [https://y.test|https://y.test]."
+            "See [the guide|https://x.test/a%7Cb] and [https://y.test]."
+        );
+        assert_eq!(
+            to_wiki("<https://x.test/a#-b_c> <me@x.test>"),
+            "[https://x.test/a#-b_c] [mailto:me@x.test]"
         );
         assert_eq!(
             to_wiki("[in page](#anchor), [site](/azure/x), [bad](javascript:alert(1))"),
