@@ -1033,3 +1033,22 @@ fn cli_writes_the_backlogs_asked_for() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(crate::common::stderr(&bad).contains("unknown tracker `trello`"));
 }
+
+#[test]
+fn a_body_that_continues_its_lead_gets_the_lead_back() {
+    let text = "# Review\n\n## Checklist\n\n|&nbsp;|Code|Recommendation|\n|---|---|---|\n|&#9744;|[SE:01](./a.md)|**Keep a baseline** and measure against it.|\n";
+    let (doc, _) = checkdown::compile_text("security/review.md", text);
+    let files = all(&one_doc(doc.expect("doc")));
+    let (_, rows) = read_csv(file(&files, "backlog-jira.csv"));
+    let desc = rows[1][5].as_str();
+    assert!(
+        desc.starts_with("*Keep a baseline* and measure against it."),
+        "{desc}"
+    );
+    let lines = read_jsonl(file(&files, "backlog-github.jsonl"));
+    let body = lines[1]["body"].as_str().unwrap_or("");
+    assert!(
+        body.starts_with("**Keep a baseline** and measure against it."),
+        "{body}"
+    );
+}
