@@ -9,8 +9,33 @@ use crate::parse::lines::LineIndex;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Information that needs no action, such as an item that kept its id through a rename.
+    Note,
     Warning,
     Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// How diagnostics are printed (`--message-format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MessageFormat {
+    /// rustc-style text with a snippet, on standard error.
+    #[default]
+    Human,
+    /// One JSON object a line, on standard output.
+    Json,
+    /// GitHub Actions workflow commands (`::error file=…,line=…,col=…::message`), on
+    /// standard output, so that problems show up as annotations of the pull request.
+    Github,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -101,6 +126,7 @@ impl Diagnostic {
         let level = match self.severity {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
+            Severity::Note => Level::NOTE,
         };
         let title = level.primary_title(self.message.as_str()).id(self.code);
         let mut groups: Vec<Group> = Vec::new();
@@ -142,10 +168,7 @@ impl Diagnostic {
 
     /// One line: `path:line:col: severity[code]: message`.
     pub fn short(&self) -> String {
-        let sev = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
+        let sev = self.severity.as_str();
         if self.line > 0 {
             format!(
                 "{}:{}:{}: {sev}[{}]: {}",
@@ -157,7 +180,92 @@ impl Diagnostic {
     }
 }
 
+impl Diagnostic {
+    /// One line of JSON: severity, code, path, line, column, message, help.
+    pub fn json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// A GitHub Actions workflow command: `::error file=…,line=…,col=…,title=…::message`
+    /// (`::warning` and `::notice` for the other severities). Line and column are left out
+    /// when the problem has no position; the help follows the message on its own line.
+    pub fn github(&self) -> String {
+        let command = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "notice",
+        };
+        let mut props = vec![format!("file={}", github_property(&self.path))];
+        if self.line > 0 {
+            props.push(format!("line={}", self.line));
+            if self.column > 0 {
+                props.push(format!("col={}", self.column));
+            }
+        }
+        props.push(format!("title={}", github_property(self.code)));
+        let mut message = self.message.clone();
+        if let Some(help) = &self.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        format!("::{command} {}::{}", props.join(","), github_data(&message))
+    }
+
+    /// The diagnostic in `format` (the human form without color).
+    pub fn format(&self, format: MessageFormat, color: bool) -> String {
+        match format {
+            MessageFormat::Human => self.render(color),
+            MessageFormat::Json => self.json(),
+            MessageFormat::Github => self.github(),
+        }
+    }
+}
+
+/// Escapes a workflow command's message as the runner expects.
+fn github_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a workflow command's property value (`:` and `,` too).
+fn github_property(s: &str) -> String {
+    github_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
 /// Counts by severity.
 pub fn count(diags: &[Diagnostic], severity: Severity) -> usize {
     diags.iter().filter(|d| d.severity == severity).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_workflow_commands() {
+        let mut d = Diagnostic::error("missing-anchor", "docs/a,b.md", "links to `#x`: 100%")
+            .help("did you mean `#y`?");
+        d.line = 10;
+        d.column = 28;
+        assert_eq!(
+            d.github(),
+            "::error file=docs/a%2Cb.md,line=10,col=28,title=missing-anchor::links to `#x`: 100%25%0Ahelp: did you mean `#y`?"
+        );
+        let w = Diagnostic::warning("mojibake", "a.md", "x");
+        assert_eq!(w.github(), "::warning file=a.md,title=mojibake::x");
+        let n = Diagnostic::new(Severity::Note, "renamed-item", "a.md", "y");
+        assert_eq!(n.github(), "::notice file=a.md,title=renamed-item::y");
+    }
+
+    #[test]
+    fn json_is_one_line() {
+        let mut d = Diagnostic::warning("unlisted-heading", "a.md", "two\nlines");
+        d.line = 3;
+        d.column = 1;
+        assert_eq!(
+            d.json(),
+            r#"{"severity":"warning","code":"unlisted-heading","path":"a.md","line":3,"column":1,"message":"two\nlines","help":null}"#
+        );
+    }
 }

@@ -6,11 +6,15 @@
 #![forbid(unsafe_code)]
 
 pub mod diag;
+pub mod diff;
 pub mod extract;
 pub mod load;
+pub mod lock;
 pub mod model;
 pub mod parse;
 pub mod render;
+#[cfg(feature = "watch")]
+pub mod watch;
 pub mod write;
 
 use std::path::Path;

@@ -1,5 +1,6 @@
 //! The command line: arguments -> a resolved config -> library calls -> exit code.
-//! Exit status: 0 clean, 1 when any error was reported, 2 for usage or I/O failure.
+//! Exit status: 0 clean, 1 when any error was reported (or, with `build --check`, when
+//! OUTPUT or the lock is out of date), 2 for usage or I/O failure.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -9,10 +10,10 @@ use std::time::Instant;
 use anyhow::{bail, Context as _, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 
-use checkdown::diag::{self, Diagnostic, Severity};
+use checkdown::diag::{self, Diagnostic, MessageFormat, Severity};
 use checkdown::render::tracker::{self, AdoProcess, Tracker};
 use checkdown::render::{self, Format};
-use checkdown::{compile_dir, write, Options};
+use checkdown::{diff, lock, write, Options};
 
 #[derive(Parser)]
 #[command(
@@ -51,6 +52,37 @@ enum Command {
         /// Start every CSV file with a UTF-8 byte order mark, for Excel.
         #[arg(long)]
         csv_bom: bool,
+        /// Write nothing; exit 1 and list what would change when OUTPUT or the lock is out of
+        /// date with INPUT.
+        #[arg(long)]
+        check: bool,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Compare two editions item by item: added, removed, renamed, changed.
+    Diff {
+        /// The older edition: an input folder (with its checkdown.lock) or a checklist.json.
+        old: PathBuf,
+        /// The newer edition: an input folder (with its own lock, else OLD's) or a
+        /// checklist.json.
+        new: PathBuf,
+        /// md (a report), json, or csv (the backlog of the added items only).
+        #[arg(long, value_enum, default_value = "md")]
+        format: DiffFormat,
+        /// Largest Markdown file accepted, in bytes.
+        #[arg(long, default_value_t = 16 * 1024 * 1024, value_name = "BYTES")]
+        max_file_size: u64,
+    },
+    /// Build, then rebuild whenever INPUT or the templates change (until interrupted).
+    Watch {
+        #[arg(default_value = "input")]
+        input: PathBuf,
+        #[arg(short, long, default_value = "output")]
+        output: PathBuf,
+        #[arg(long, value_delimiter = ',', default_value = "md,csv,html,json")]
+        format: Vec<Format>,
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
         #[command(flatten)]
         common: Common,
     },
@@ -79,11 +111,41 @@ struct Common {
     /// (`/azure/...`) against its scheme and host.
     #[arg(long, value_name = "URL", default_value = checkdown::extract::links::DEFAULT_BASE)]
     base_url: String,
+    /// The lock file that keeps item ids across rewording [default: INPUT/checkdown.lock].
+    #[arg(long, value_name = "FILE")]
+    lock: Option<PathBuf>,
+    /// How diagnostics are printed: human (standard error), json or github (standard output).
+    #[arg(long, value_enum, default_value = "human", value_name = "FORMAT")]
+    message_format: MessageFormatArg,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
 enum Deny {
     Warnings,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum MessageFormatArg {
+    Human,
+    Json,
+    Github,
+}
+
+impl From<MessageFormatArg> for MessageFormat {
+    fn from(f: MessageFormatArg) -> Self {
+        match f {
+            MessageFormatArg::Human => MessageFormat::Human,
+            MessageFormatArg::Json => MessageFormat::Json,
+            MessageFormatArg::Github => MessageFormat::Github,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum DiffFormat {
+    Md,
+    Json,
+    Csv,
 }
 
 fn main() -> ExitCode {
@@ -107,6 +169,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             tracker,
             ado_process,
             csv_bom,
+            check,
             common,
         } => {
             let mut format = format;
@@ -124,15 +187,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 &format,
                 templates.as_deref(),
                 &backlogs,
+                check,
                 &common,
             )
         }
+        Command::Diff {
+            old,
+            new,
+            format,
+            max_file_size,
+        } => diff_editions(&old, &new, format, max_file_size),
+        Command::Watch {
+            input,
+            output,
+            format,
+            templates,
+            common,
+        } => watch(&input, &output, &format, templates.as_deref(), &common),
         Command::Check { input, common } => build(
             &input,
             None,
             &[],
             None,
             &tracker::Options::default(),
+            false,
             &common,
         ),
         Command::Schema => {
@@ -164,12 +242,15 @@ fn check_folders(input: &Path, output: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Compiles INPUT with its lock and writes OUTPUT and the lock, or with `check`, compares
+/// them with what is on disk instead. With no OUTPUT (`check` command), only reports.
 fn build(
     input: &Path,
     output: Option<&Path>,
     formats: &[Format],
     templates: Option<&Path>,
     backlogs: &tracker::Options,
+    check: bool,
     common: &Common,
 ) -> Result<ExitCode> {
     let start = Instant::now();
@@ -188,29 +269,47 @@ fn build(
     };
     let skip = output.and_then(|o| o.canonicalize().ok());
     let input_abs = input.canonicalize().unwrap_or_else(|_| input.to_path_buf());
-    let compiled = compile_dir(&input_abs, skip.as_deref(), &options);
+    let lock_path = lock_path(input, common);
+    let old_lock = lock::read(&lock_path)?.unwrap_or_default();
+    let (compiled, applied) = lock::compile(&input_abs, skip.as_deref(), &options, &old_lock);
     let mut diagnostics: Vec<Diagnostic> = compiled.diagnostics;
     // Name files as the user can open them: INPUT as given, then the relative path.
     for d in &mut diagnostics {
         d.path = input.join(&d.path).display().to_string();
     }
     if common.deny.contains(&Deny::Warnings) {
-        for d in &mut diagnostics {
+        for d in diagnostics
+            .iter_mut()
+            .filter(|d| d.severity == Severity::Warning)
+        {
             d.severity = Severity::Error;
         }
-    }
-    let color = std::io::stderr().is_terminal();
-    for d in &diagnostics {
-        eprintln!("{}", d.render(color));
     }
     let mut formats = formats.to_vec();
     formats.sort();
     formats.dedup();
     let mut written = 0;
+    let mut stale = 0;
+    let lock_text = applied.lock.to_text();
+    let lock_current = std::fs::read(&lock_path).is_ok_and(|b| b == lock_text.as_bytes());
     if let Some(out) = output {
         let files = render::render_with(&compiled.catalog, &formats, templates, backlogs)?;
-        written = write::write_all(out, &files)?;
+        if check {
+            let mut found = stale_files(out, &files);
+            if !lock_current {
+                found.push(stale_lock(&lock_path, &applied));
+            }
+            stale = found.len();
+            diagnostics.extend(found);
+        } else {
+            written = write::write_all(out, &files)?;
+            if !lock_current {
+                write::atomic_write(&lock_path, lock_text.as_bytes())?;
+                eprintln!("checkdown: updated {}", lock_path.display());
+            }
+        }
     }
+    print_diagnostics(&diagnostics, common.message_format.into());
     let errors = diag::count(&diagnostics, Severity::Error);
     let warnings = diag::count(&diagnostics, Severity::Warning);
     let docs = compiled.catalog.documents.len();
@@ -222,7 +321,9 @@ fn build(
         compiled.skipped,
         plural(errors, "error", "errors"),
         plural(warnings, "warning", "warnings"),
-        if output.is_some() {
+        if check {
+            format!(", {stale} {} out of date", plural(stale, "file", "files"))
+        } else if output.is_some() {
             format!(", {written} files written")
         } else {
             String::new()
@@ -242,4 +343,165 @@ fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
     } else {
         many
     }
+}
+
+/// `--lock FILE`, else INPUT/checkdown.lock.
+fn lock_path(input: &Path, common: &Common) -> PathBuf {
+    common
+        .lock
+        .clone()
+        .unwrap_or_else(|| input.join(lock::FILE_NAME))
+}
+
+/// Human diagnostics go to standard error; json and github ones to standard output, where
+/// CI tools and the GitHub Actions runner read them.
+fn print_diagnostics(diagnostics: &[Diagnostic], format: MessageFormat) {
+    let color = format == MessageFormat::Human && std::io::stderr().is_terminal();
+    for d in diagnostics {
+        match format {
+            MessageFormat::Human => eprintln!("{}", d.render(color)),
+            _ => println!("{}", d.format(format, false)),
+        }
+    }
+}
+
+/// `build --check`: one error per output file that is missing or differs.
+fn stale_files(out: &Path, files: &[render::OutputFile]) -> Vec<Diagnostic> {
+    write::stale(out, files)
+        .into_iter()
+        .map(|rel| {
+            let path = out.join(&rel);
+            let what = if path.exists() {
+                "is out of date with INPUT"
+            } else {
+                "is missing"
+            };
+            Diagnostic::error(
+                "stale-output",
+                &path.display().to_string(),
+                format!("`{rel}` {what}"),
+            )
+            .help("run `checkdown build` and commit the result")
+        })
+        .collect()
+}
+
+/// `build --check`: the lock would change.
+fn stale_lock(path: &Path, applied: &lock::Applied) -> Diagnostic {
+    let message = if path.exists() {
+        format!(
+            "the lock is out of date with INPUT ({} new, {} renamed, {} removed items; or a \
+             title, heading or body changed)",
+            applied.added.len(),
+            applied.renamed.len(),
+            applied.removed.len()
+        )
+    } else {
+        "the lock is missing".to_string()
+    };
+    Diagnostic::error("stale-lock", &path.display().to_string(), message)
+        .help("run `checkdown build` and commit the lock with the output")
+}
+
+/// `diff OLD NEW`: the report on standard output, a count on standard error.
+fn diff_editions(
+    old: &Path,
+    new: &Path,
+    format: DiffFormat,
+    max_file_size: u64,
+) -> Result<ExitCode> {
+    let options = Options {
+        max_file_size,
+        ..Options::default()
+    };
+    for side in [old, new] {
+        if !side.exists() {
+            bail!(
+                "`{}` does not exist (expected an input folder or a checklist.json)",
+                side.display()
+            );
+        }
+    }
+    let before = diff::load(old, None, &options)?;
+    let after = diff::load(new, Some(&before.lock), &options)?;
+    let changes = diff::diff(&before.catalog, &after.catalog);
+    let bytes = match format {
+        DiffFormat::Md => changes.to_markdown().into_bytes(),
+        DiffFormat::Json => changes.to_json()?.into_bytes(),
+        DiffFormat::Csv => changes.to_csv(&after.catalog)?,
+    };
+    use std::io::Write as _;
+    std::io::stdout()
+        .write_all(&bytes)
+        .context("cannot write to standard output")?;
+    eprintln!("checkdown: {}", changes.summary());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `watch`: a build, then one more after each settled change of INPUT or the templates.
+#[cfg(feature = "watch")]
+fn watch(
+    input: &Path,
+    output: &Path,
+    formats: &[Format],
+    templates: Option<&Path>,
+    common: &Common,
+) -> Result<ExitCode> {
+    use checkdown::watch;
+    let rebuild = || {
+        if let Err(err) = build(
+            input,
+            Some(output),
+            formats,
+            templates,
+            &tracker::Options::default(),
+            false,
+            common,
+        ) {
+            eprintln!("error: {err:#}");
+        }
+    };
+    // The first build also refuses a bad INPUT or OUTPUT before anything is watched.
+    build(
+        input,
+        Some(output),
+        formats,
+        templates,
+        &tracker::Options::default(),
+        false,
+        common,
+    )?;
+    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let lock = lock_path(input, common);
+    let lock = match (lock.parent(), lock.file_name()) {
+        (Some(dir), Some(name)) if !dir.as_os_str().is_empty() => canonical(dir).join(name),
+        _ => canonical(Path::new(".")).join(&lock),
+    };
+    let mut filter = watch::Filter {
+        roots: vec![canonical(input)],
+        ignore: vec![canonical(output), lock],
+    };
+    filter.roots.extend(templates.map(canonical));
+    let session = watch::start(filter)?;
+    // Printed once the watch is in place: an edit from now on is seen.
+    eprintln!(
+        "checkdown: watching {}{} (interrupt to stop)",
+        input.display(),
+        templates
+            .map(|t| format!(" and {}", t.display()))
+            .unwrap_or_default()
+    );
+    session.run(watch::DELAY, rebuild)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(not(feature = "watch"))]
+fn watch(
+    _input: &Path,
+    _output: &Path,
+    _formats: &[Format],
+    _templates: Option<&Path>,
+    _common: &Common,
+) -> Result<ExitCode> {
+    bail!("this checkdown was built without the `watch` feature")
 }

@@ -162,9 +162,18 @@ fn clean_input_exits_zero() {
 #[test]
 fn a_bad_file_never_stops_the_others() {
     let out_dir = temp_dir("all-fixtures");
+    // The lock goes next to the output, not into the fixture folder.
+    let lock = out_dir.join("checkdown.lock");
     let out = run(
         &fixture("diag"),
-        &["build", ".", "-o", out_dir.to_str().unwrap_or(".")],
+        &[
+            "build",
+            ".",
+            "-o",
+            out_dir.to_str().unwrap_or("."),
+            "--lock",
+            lock.to_str().unwrap_or("checkdown.lock"),
+        ],
     );
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);

@@ -9,5 +9,6 @@ mod cli;
 mod corpus;
 mod dialect;
 mod outputs;
+mod regen;
 mod seed;
 mod trackers;

@@ -112,10 +112,14 @@ fn html_has_one_labelled_checkbox_per_item_and_no_external_request() {
 #[test]
 fn committed_output_is_current() {
     let root = repo();
-    let compiled = checkdown::compile_dir(
+    let lock = checkdown::lock::read(&root.join("input").join(checkdown::lock::FILE_NAME))
+        .expect("input/checkdown.lock reads")
+        .unwrap_or_default();
+    let (compiled, _) = checkdown::lock::compile(
         &root.join("input"),
         Some(&root.join("output")),
         &checkdown::Options::default(),
+        &lock,
     );
     let files = render(&compiled.catalog, &Format::ALL, None).expect("renders");
     let stale = checkdown::write::stale(&root.join("output"), &files);
