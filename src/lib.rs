@@ -2,7 +2,8 @@
 //!
 //! The pipeline runs one way: load (walk, read, front matter) -> parse (one pulldown-cmark
 //! pass into a block tree) -> extract (recognizers: tab groups, checklist blocks, anchors,
-//! callouts) -> model (plain data) -> render (md, csv, html, json) -> write (atomic).
+//! callouts) -> model (plain data) -> lock (ids that survive rewording, see [`lock`]) ->
+//! render (md, csv, html, json) -> write (atomic).
 #![forbid(unsafe_code)]
 
 pub mod diag;
