@@ -381,6 +381,10 @@ pub struct Applied {
     pub kept: Vec<Entry>,
     /// Keys the lock did not know and that matched nothing: they got the UUID v5 of their key.
     pub added: Vec<String>,
+    /// Those of `added` that stand in a document with errors: their id is provisional and
+    /// left out of the lock until the document compiles cleanly, so that they can still
+    /// be matched with the kept entries then.
+    pub provisional: Vec<String>,
 }
 
 impl Applied {
@@ -433,8 +437,9 @@ impl Applied {
     }
 }
 
-/// Gives every item of `catalog` its id from `lock` (see the module's comment). Vanished
-/// entries of the documents in `keep` (those that had errors) stay in the lock unmatched.
+/// Gives every item of `catalog` its id from `lock` (see the module's comment). In the
+/// documents of `keep` (those that had errors) the lock forgets nothing and learns only
+/// renames: unmatched vanished entries stay, unmatched new items are left out of it.
 pub fn apply(catalog: &mut Catalog, lock: &Lock, keep: &BTreeSet<String>) -> Applied {
     let mut present: BTreeSet<&str> = BTreeSet::new();
     for item in catalog
@@ -465,9 +470,6 @@ pub fn apply(catalog: &mut Catalog, lock: &Lock, keep: &BTreeSet<String>) -> App
     // outcome never depends on the order of files or of the lock.
     let mut pairs: Vec<(f64, usize, &Entry)> = Vec::new();
     for (n, (new, _)) in fresh.iter().enumerate() {
-        if keep.contains(&new.document) {
-            continue;
-        }
         for &old in vanished.get(new.document.as_str()).into_iter().flatten() {
             let score = similarity(old, new);
             if score >= THRESHOLD {
@@ -505,7 +507,12 @@ pub fn apply(catalog: &mut Catalog, lock: &Lock, keep: &BTreeSet<String>) -> App
                     score: *score,
                 });
             }
-            None => applied.added.push(new.key.clone()),
+            None => {
+                applied.added.push(new.key.clone());
+                if keep.contains(&new.document) {
+                    applied.provisional.push(new.key.clone());
+                }
+            }
         }
     }
     for doc in &mut catalog.documents {
@@ -530,6 +537,9 @@ pub fn apply(catalog: &mut Catalog, lock: &Lock, keep: &BTreeSet<String>) -> App
         }
     }
     applied.lock = Lock::from_catalog(catalog);
+    for key in &applied.provisional {
+        applied.lock.entries.remove(key);
+    }
     for e in &applied.kept {
         applied.lock.insert(e.clone());
     }

@@ -51,7 +51,8 @@ pub struct Section {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Item {
-    /// Stable UUID: v5 of `key`.
+    /// Stable UUID: the one the lock file (checkdown.lock) keeps for `key` (kept through
+    /// rewordings), else v5 of `key`.
     pub id: String,
     /// `<path>#<anchor>`.
     pub key: String,

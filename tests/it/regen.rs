@@ -548,10 +548,71 @@ fn a_document_with_errors_keeps_its_lock_entries() {
     assert!(applied.removed.is_empty());
     assert_eq!(applied.kept.len(), 26);
     assert_eq!(applied.lock, old_lock);
+    // A file with errors: a rename is still recognized, a new item's id stays provisional
+    // (out of the lock) and the vanished entry stays, so that the next clean build can
+    // still match them.
+    let seed = new_dir("regen-errors-seed");
+    let (mut new, _) = lock::compile(&seed, None, &options, &Lock::default());
+    let page = &mut new.catalog.documents[0];
+    let moved = page.sections[0].items.remove(0);
+    let mut reworded = page.sections[0].items[0].clone();
+    reworded.key = format!("{PAGE}#-something-else-entirely");
+    reworded.title = "Something else entirely".to_string();
+    reworded.heading = Some(reworded.title.clone());
+    reworded.body = "A body that resembles no other item of the page at all.".to_string();
+    page.sections[0].items.push(reworded);
+    let with = Lock::from_catalog(&{
+        let (c, _) = lock::compile(&seed, None, &options, &Lock::default());
+        c.catalog
+    });
+    let applied = lock::apply(&mut new.catalog, &with, &keep);
+    assert_eq!(applied.added, [format!("{PAGE}#-something-else-entirely")]);
+    assert_eq!(applied.provisional, applied.added);
+    assert!(applied.lock.get(&applied.added[0]).is_none());
+    assert_eq!(applied.kept.len(), 1);
+    assert_eq!(applied.kept[0].key, moved.key);
+    assert!(applied.lock.get(&moved.key).is_some());
     // Without errors, a vanished document's items are reported and dropped.
     let applied = lock::apply(&mut catalog, &old_lock, &BTreeSet::new());
     assert_eq!(applied.removed.len(), 26);
     assert!(applied.lock.is_empty());
+}
+
+/// The IAM rewording lands in the same change as an unrelated error in the page: the
+/// rename is kept, the lock forgets nothing, and the clean build after the fix settles it.
+#[test]
+fn a_rename_in_a_file_with_errors_settles_once_it_is_fixed() {
+    let options = Options::default();
+    let (old, first) = lock::compile(&old_dir(), None, &options, &Lock::default());
+    let broken = temp_dir("regen-broken");
+    put_seed(&broken);
+    let page = broken.join(PAGE);
+    let text = std::fs::read_to_string(&page).expect("seed");
+    let stray = "> - [Refine the incident response plan](#-refine-the-incident-response-plan)\n";
+    assert!(text.contains(stray));
+    std::fs::write(
+        &page,
+        text.replace(
+            stray,
+            &format!("{stray}> - [Not written yet](#-not-written-yet)\n"),
+        ),
+    )
+    .expect("write");
+    let (c, during) = lock::compile(&broken, None, &options, &first.lock);
+    assert!(c.diagnostics.iter().any(|d| d.code == "missing-anchor"));
+    assert_eq!(during.renamed.len(), 1);
+    assert_eq!(during.renamed[0].to.key, IAM_NEW);
+    assert!(during.removed.is_empty());
+    let kept: Vec<&str> = during.kept.iter().map(|e| e.key.as_str()).collect();
+    assert_eq!(kept, [EXTRA]);
+    assert_eq!(during.provisional, [format!("{PAGE}#-not-written-yet")]);
+    // Fixed: the stray line goes; the extra strategy is removed now, IAM keeps its id.
+    let fixed = new_dir("regen-fixed");
+    let (c, after) = lock::compile(&fixed, None, &options, &during.lock);
+    assert_eq!(id_of(&c.catalog, IAM_NEW), id_of(&old.catalog, IAM_OLD));
+    assert!(after.renamed.is_empty() && after.added.is_empty() && after.kept.is_empty());
+    let removed: Vec<&str> = after.removed.iter().map(|e| e.key.as_str()).collect();
+    assert_eq!(removed, [EXTRA]);
 }
 
 #[test]
