@@ -984,6 +984,8 @@ fn service_guide_in_place() {
 fn cli_writes_the_backlogs_asked_for() {
     let out = temp_dir("trackers-cli");
     let input = fixture("trackers");
+    // The lock goes to a folder of its own, not into the fixture folder.
+    let lock = temp_dir("trackers-cli-lock").join("checkdown.lock");
     let o = run(
         &repo(),
         &[
@@ -991,6 +993,8 @@ fn cli_writes_the_backlogs_asked_for() {
             input.to_str().expect("utf-8 path"),
             "-o",
             out.to_str().expect("utf-8 path"),
+            "--lock",
+            lock.to_str().expect("utf-8 path"),
             "--format",
             "json",
             "--tracker",
