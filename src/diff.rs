@@ -200,13 +200,19 @@ impl Diff {
         if !self.renamed.is_empty() {
             out.push_str("\n## Renamed (same id)\n\n");
             for p in &self.renamed {
+                let (from, to) = (&p.from.item, &p.to.item);
+                let title = if from.title == to.title {
+                    format!("**{}**", md_escape(&to.title))
+                } else {
+                    format!(
+                        "**{}** (was **{}**)",
+                        md_escape(&to.title),
+                        md_escape(&from.title)
+                    )
+                };
                 out.push_str(&format!(
-                    "- **{}** `{}` is now **{}** `{}` (id `{}`)\n",
-                    md_escape(&p.from.item.title),
-                    p.from.item.key,
-                    md_escape(&p.to.item.title),
-                    p.to.item.key,
-                    p.id
+                    "- {title}: `{}` is now `{}` (id `{}`)\n",
+                    from.key, to.key, p.id
                 ));
             }
         }

@@ -200,7 +200,7 @@ fn diff_of_two_folders_falls_back_to_the_old_lock() {
     assert!(md.starts_with(
         "# Checklist changes\n\n0 added, 1 removed, 1 renamed, 1 changed.\n\n## Removed\n\n- **Run security awareness training**"
     ), "{md}");
-    assert!(md.contains("## Renamed (same id)\n\n- **Refine your identity and access management (IAM) configurations** `security/maturity-model.md#-refine-your-identity-and-access-management-iam-configurations` is now"), "{md}");
+    assert!(md.contains("## Renamed (same id)\n\n- **Refine your identity and access management (IAM) configurations**: `security/maturity-model.md#-refine-your-identity-and-access-management-iam-configurations` is now `security/maturity-model.md#-refine-your-iam-configurations` (id `"), "{md}");
     assert!(md.contains("## Changed\n\n- **Encrypt data in transit** `security/maturity-model.md#-encrypt-data-in-transit`: body changed\n"), "{md}");
     let csv = run(
         &repo(),
