@@ -1,28 +1,150 @@
 //! The static HTML checklist: an index and one page per document.
+//!
+//! Every page is self-contained: the stylesheet (`checklist.css`) and the script
+//! (`checklist.js`) are templates too, rendered once and inlined in each page, and the
+//! page's Content-Security-Policy allows exactly those two blocks by their SHA-256 hashes,
+//! computed here. Nothing else can run or load, whatever the docs contain.
 
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
 use tera::{Context, Tera};
 
 use super::templates::render as render_template;
-use super::view::DocView;
+use super::view::{overview, DocView};
 use super::OutputFile;
 use crate::Error;
 
 pub fn render(tera: &Tera, docs: &[DocView]) -> Result<Vec<OutputFile>, Error> {
+    let style = render_template(tera, "checklist.css", &Context::new())?;
+    let script = render_template(tera, "checklist.js", &Context::new())?;
+    let csp = content_security_policy(&[&script], &[&style]);
+    let base = |ctx: &mut Context| {
+        ctx.insert("csp", &csp);
+        ctx.insert("style", &style);
+        ctx.insert("script", &script);
+    };
     let mut out = Vec::new();
     for doc in docs {
         let mut ctx = Context::new();
+        base(&mut ctx);
         ctx.insert("doc", doc);
+        let html = render_template(tera, "page.html", &ctx)?;
+        check_inline_code(&html, &csp, "page.html")?;
         out.push(OutputFile {
             path: format!("html/{}", doc.page),
-            bytes: render_template(tera, "page.html", &ctx)?.into_bytes(),
+            bytes: html.into_bytes(),
         });
     }
     let mut ctx = Context::new();
+    base(&mut ctx);
     ctx.insert("docs", docs);
     ctx.insert("items", &docs.iter().map(|d| d.items).sum::<usize>());
+    ctx.insert("overview", &overview(docs));
+    let html = render_template(tera, "index.html", &ctx)?;
+    check_inline_code(&html, &csp, "index.html")?;
     out.push(OutputFile {
         path: "html/index.html".to_string(),
-        bytes: render_template(tera, "index.html", &ctx)?.into_bytes(),
+        bytes: html.into_bytes(),
     });
     Ok(out)
+}
+
+/// `'sha256-…'`, the CSP source expression that allows exactly this inline block.
+pub fn hash_source(code: &str) -> String {
+    let digest = Sha256::digest(code.as_bytes());
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
+}
+
+/// The policy of every page: nothing by default; the shipped script and stylesheet by hash;
+/// images only from the site itself or inline data (documents may reference their media);
+/// no `<base>`, no form submission.
+pub fn content_security_policy(scripts: &[&str], styles: &[&str]) -> String {
+    let list = |blocks: &[&str]| {
+        blocks
+            .iter()
+            .map(|b| hash_source(b))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    format!(
+        "default-src 'none'; script-src {}; style-src {}; img-src 'self' data:; \
+         base-uri 'none'; form-action 'none'",
+        list(scripts),
+        list(styles)
+    )
+}
+
+/// The text of every inline `<tag …>…</tag>` block of a page. Markup from the docs is
+/// escaped or sanitized before it reaches a page, so a literal `<script` or `<style` can
+/// only come from a template.
+pub fn inline_blocks<'a>(html: &'a str, tag: &str) -> Vec<&'a str> {
+    let open = format!("<{tag}");
+    let close = format!("</{tag}>");
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find(&open) {
+        let after = &rest[i + open.len()..];
+        // `<scripts>` or `<style-x>` are other tags.
+        if !after.starts_with(['>', ' ', '\t', '\n', '\r', '/']) {
+            rest = after;
+            continue;
+        }
+        let Some(gt) = after.find('>') else { break };
+        let body = &after[gt + 1..];
+        let Some(end) = body.find(&close) else { break };
+        out.push(&body[..end]);
+        rest = &body[end + close.len()..];
+    }
+    out
+}
+
+/// Refuses a page whose inline script or style the policy would block: a template must
+/// inline `script` and `style` exactly as given (`<script>{{ script | safe }}</script>`).
+fn check_inline_code(html: &str, csp: &str, template: &str) -> Result<(), Error> {
+    for tag in ["script", "style"] {
+        for block in inline_blocks(html, tag) {
+            if !csp.contains(&hash_source(block)) {
+                return Err(Error::Template(format!(
+                    "{template}: an inline <{tag}> block is not the one checkdown ships, so the \
+                     page's Content-Security-Policy would block it; write \
+                     `<{tag}>{{{{ {var} | safe }}}}</{tag}>` with nothing else between the tags \
+                     and put your code in checklist.{ext}",
+                    var = if tag == "script" { "script" } else { "style" },
+                    ext = if tag == "script" { "js" } else { "css" },
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_of_known_text() {
+        // printf 'alert(1)' | openssl dgst -sha256 -binary | base64
+        assert_eq!(
+            hash_source("alert(1)"),
+            "'sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI='"
+        );
+    }
+
+    #[test]
+    fn finds_inline_blocks() {
+        let html = "<style>a{}</style><script>x()</script><scripts></scripts><script type=\"m\">y</script>";
+        assert_eq!(inline_blocks(html, "script"), ["x()", "y"]);
+        assert_eq!(inline_blocks(html, "style"), ["a{}"]);
+    }
+
+    #[test]
+    fn refuses_a_script_not_shipped() {
+        let csp = content_security_policy(&["ok()"], &[]);
+        assert!(check_inline_code("<script>ok()</script>", &csp, "t").is_ok());
+        assert!(check_inline_code("<script> ok()</script>", &csp, "t").is_err());
+    }
 }

@@ -6,12 +6,18 @@ use tera::Tera;
 
 use crate::Error;
 
-/// The default templates, by name.
-pub const BUILTIN: [(&str, &str); 4] = [
+/// The default templates, by name. `checklist.css` and `checklist.js` are inlined in every
+/// HTML page (and allowed by the page's Content-Security-Policy by their hashes).
+pub const BUILTIN: [(&str, &str); 6] = [
     ("checklist.md", include_str!("../../templates/checklist.md")),
     ("index.md", include_str!("../../templates/index.md")),
     ("page.html", include_str!("../../templates/page.html")),
     ("index.html", include_str!("../../templates/index.html")),
+    (
+        "checklist.css",
+        include_str!("../../templates/checklist.css"),
+    ),
+    ("checklist.js", include_str!("../../templates/checklist.js")),
 ];
 
 /// Loads the defaults as `builtin/NAME`, then the user's folder: `render("NAME")` takes the

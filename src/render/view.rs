@@ -10,6 +10,8 @@ use super::markdown::{first_sentence, to_html, to_plain};
 #[derive(Debug, Serialize)]
 pub struct CalloutView {
     pub kind: &'static str,
+    /// The inline icon the HTML pages draw for it: `trade-off`, `risk` or `note`.
+    pub icon: &'static str,
     pub label: String,
     pub text: String,
     pub text_html: String,
@@ -22,6 +24,13 @@ pub struct CalloutView {
 #[derive(Debug, Serialize)]
 pub struct ItemView {
     pub id: String,
+    /// The element id of the item in its HTML page: the anchor, so that `page.html#anchor`
+    /// links keep working (`item-<id>` when the anchor is empty).
+    pub dom_id: String,
+    /// The section the item stands in, and that section's level (empty when none), for
+    /// the HTML page's filters.
+    pub section: String,
+    pub level: String,
     pub key: String,
     pub kind: String,
     pub code: Option<String>,
@@ -45,6 +54,8 @@ pub struct ItemView {
     pub tradeoffs: usize,
     pub risks: usize,
     pub source: String,
+    /// The item's published URL when it is safe to link to (http, https or relative).
+    pub href: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -57,6 +68,8 @@ pub struct SectionView {
     pub intro_html: String,
     pub callouts: Vec<CalloutView>,
     pub items: Vec<ItemView>,
+    /// The ids of the section's items, space-separated (for progress counts in pages).
+    pub ids: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -75,6 +88,59 @@ pub struct DocView {
     pub callouts: Vec<CalloutView>,
     pub sections: Vec<SectionView>,
     pub items: usize,
+    /// The ids of every item of the document, space-separated.
+    pub ids: String,
+    /// The maturity levels its sections name, ascending, without repeats.
+    pub levels: Vec<u32>,
+    /// The published URL when it is safe to link to (http, https or relative).
+    pub href: Option<String>,
+}
+
+/// The highest heading level that Markdown from the docs may use in an HTML page, so that
+/// headings stay in order: the page is `h1`, sections `h2`, items `h3`.
+const DOC_TOP: u8 = 2;
+const SECTION_TOP: u8 = 3;
+const ITEM_TOP: u8 = 4;
+
+/// Moves the headings of sanitized HTML so that the highest one becomes `h{top}`, keeping
+/// their relative levels (capped at `h6`). The input comes from the sanitizer, so every
+/// literal `<h` in it is a tag.
+pub fn shift_headings(html: &str, top: u8) -> String {
+    let level_at = |i: usize| -> Option<u8> {
+        let b = html.as_bytes();
+        let digit = *b.get(i)?;
+        let after = *b.get(i + 1)?;
+        ((b'1'..=b'6').contains(&digit) && matches!(after, b'>' | b' ')).then_some(digit - b'0')
+    };
+    let opens = html
+        .match_indices("<h")
+        .filter_map(|(i, _)| level_at(i + 2));
+    let Some(min) = opens.min() else {
+        return html.to_string();
+    };
+    if min == top {
+        return html.to_string();
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut rest = 0;
+    for i in html.match_indices('<').map(|(i, _)| i) {
+        let digit_at = if html[i..].starts_with("</h") {
+            i + 3
+        } else if html[i..].starts_with("<h") {
+            i + 2
+        } else {
+            continue;
+        };
+        let Some(level) = level_at(digit_at) else {
+            continue;
+        };
+        let new = (i32::from(level) - i32::from(min) + i32::from(top)).clamp(1, 6);
+        out.push_str(&html[rest..digit_at]);
+        out.push_str(&new.to_string());
+        rest = digit_at + 1;
+    }
+    out.push_str(&html[rest..]);
+    out
 }
 
 /// Escapes text for use inside Markdown inline content.
@@ -92,13 +158,18 @@ pub fn md_escape(s: &str) -> String {
     out
 }
 
-fn callout(c: &Callout) -> CalloutView {
+fn callout(c: &Callout, top: u8) -> CalloutView {
     let joined = format!("**{}:** {}", md_escape(&c.label), c.text);
     CalloutView {
         kind: c.kind.as_str(),
+        icon: match c.kind {
+            CalloutKind::TradeOff => "trade-off",
+            CalloutKind::Risk => "risk",
+            _ => "note",
+        },
         label: c.label.clone(),
         text: c.text.clone(),
-        text_html: to_html(&c.text),
+        text_html: shift_headings(&to_html(&c.text), top),
         note_md: joined.lines().collect::<Vec<_>>().join("\n  > "),
         quote_md: joined.lines().collect::<Vec<_>>().join("\n> "),
     }
@@ -129,11 +200,18 @@ fn summary(it: &Item) -> (String, &'static str) {
     (sum, joiner)
 }
 
-fn item(doc: &Document, it: &Item) -> ItemView {
+fn item(doc: &Document, s: &Section, it: &Item) -> ItemView {
     let count = |k: CalloutKind| it.callouts.iter().filter(|c| c.kind == k).count();
     let (summary, joiner) = summary(it);
     ItemView {
         id: it.id.clone(),
+        dom_id: if it.anchor.is_empty() {
+            format!("item-{}", it.id)
+        } else {
+            it.anchor.clone()
+        },
+        section: s.id.clone(),
+        level: s.level.map(|l| l.to_string()).unwrap_or_default(),
         key: it.key.clone(),
         kind: it.kind.clone(),
         code: it.code.clone(),
@@ -148,11 +226,12 @@ fn item(doc: &Document, it: &Item) -> ItemView {
         pillar: it.pillar.clone(),
         url: it.url.clone(),
         guide: it.guide.clone(),
-        body_html: to_html(&it.body),
-        callouts: it.callouts.iter().map(callout).collect(),
+        body_html: shift_headings(&to_html(&it.body), ITEM_TOP),
+        callouts: it.callouts.iter().map(|c| callout(c, ITEM_TOP)).collect(),
         tradeoffs: count(CalloutKind::TradeOff),
         risks: count(CalloutKind::Risk),
         source: format!("{}:{}", doc.path, it.source.line),
+        href: it.url.as_deref().and_then(safe_url),
     }
 }
 
@@ -163,9 +242,29 @@ fn section(doc: &Document, s: &Section) -> SectionView {
         title_md: md_escape(&s.title),
         level: s.level,
         goal: s.goal.clone(),
-        intro_html: to_html(&s.intro),
-        callouts: s.callouts.iter().map(callout).collect(),
-        items: s.items.iter().map(|i| item(doc, i)).collect(),
+        intro_html: shift_headings(&to_html(&s.intro), SECTION_TOP),
+        callouts: s.callouts.iter().map(|c| callout(c, SECTION_TOP)).collect(),
+        items: s.items.iter().map(|i| item(doc, s, i)).collect(),
+        ids: join_ids(s.items.iter()),
+    }
+}
+
+fn join_ids<'a>(items: impl Iterator<Item = &'a Item>) -> String {
+    items.map(|i| i.id.as_str()).collect::<Vec<_>>().join(" ")
+}
+
+/// A URL that is safe in an `href`: http, https, mailto, or relative (no scheme at all).
+/// Anything else (`javascript:`, `data:`, `vbscript:`, ...) gives `None`.
+pub fn safe_url(url: &str) -> Option<String> {
+    let url = url.trim();
+    let scheme_end = url.find([':', '/', '?', '#']);
+    match scheme_end {
+        Some(i) if url[i..].starts_with(':') => {
+            let scheme = url[..i].to_ascii_lowercase();
+            matches!(scheme.as_str(), "http" | "https" | "mailto").then(|| url.to_string())
+        }
+        _ if url.chars().any(|c| c.is_control()) => None,
+        _ => Some(url.to_string()),
     }
 }
 
@@ -180,6 +279,9 @@ pub fn with_extension(path: &str, ext: &str) -> String {
 
 pub fn document(doc: &Document) -> DocView {
     let depth = doc.path.matches('/').count();
+    let mut levels: Vec<u32> = doc.sections.iter().filter_map(|s| s.level).collect();
+    levels.sort_unstable();
+    levels.dedup();
     DocView {
         path: doc.path.clone(),
         title: doc.title.clone(),
@@ -188,10 +290,13 @@ pub fn document(doc: &Document) -> DocView {
         page: with_extension(&doc.path, "html"),
         md_page: with_extension(&doc.path, "md"),
         root: "../".repeat(depth),
-        intro_html: to_html(&doc.intro),
-        callouts: doc.callouts.iter().map(callout).collect(),
+        intro_html: shift_headings(&to_html(&doc.intro), DOC_TOP),
+        callouts: doc.callouts.iter().map(|c| callout(c, DOC_TOP)).collect(),
         sections: doc.sections.iter().map(|s| section(doc, s)).collect(),
         items: doc.sections.iter().map(|s| s.items.len()).sum(),
+        ids: join_ids(doc.sections.iter().flat_map(|s| &s.items)),
+        levels,
+        href: doc.url.as_deref().and_then(safe_url),
     }
 }
 
@@ -202,4 +307,144 @@ pub fn catalog(c: &Catalog) -> Vec<DocView> {
 /// Plain text of Markdown, for cells.
 pub fn plain(markdown: &str) -> String {
     to_plain(markdown)
+}
+
+/// The index's overview chart: documents (rows) by maturity level (columns), each cell the
+/// share of that document's items at that level that are done. Geometry is computed here,
+/// at build time; the page's script only moves the bars and the counts.
+#[derive(Debug, Serialize)]
+pub struct Overview {
+    pub width: u32,
+    pub height: u32,
+    pub columns: Vec<OverviewColumn>,
+    pub rows: Vec<OverviewRow>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OverviewColumn {
+    pub label: String,
+    /// The centre of the column.
+    pub x: u32,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OverviewRow {
+    pub title: String,
+    /// The title cut to fit the label column.
+    pub short: String,
+    pub page: String,
+    /// The baseline of the row's label.
+    pub y: u32,
+    pub cells: Vec<OverviewCell>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OverviewCell {
+    /// `Document title, Level 2`, what the cell's tooltip starts with.
+    pub label: String,
+    pub ids: String,
+    pub items: usize,
+    pub x: u32,
+    pub y: u32,
+    pub width: u32,
+    pub height: u32,
+    /// Where the count is written (its centre and baseline).
+    pub text_x: u32,
+    pub text_y: u32,
+}
+
+const LABEL_WIDTH: u32 = 300;
+const CELL_WIDTH: u32 = 112;
+const ROW_HEIGHT: u32 = 30;
+const HEADER_HEIGHT: u32 = 30;
+const GAP: u32 = 6;
+const SHORT_TITLE: usize = 38;
+
+/// Lays out the overview; columns are the levels any section names, then `No level` when
+/// some items stand in sections without one.
+pub fn overview(docs: &[DocView]) -> Overview {
+    let mut levels: Vec<u32> = docs.iter().flat_map(|d| d.levels.iter().copied()).collect();
+    levels.sort_unstable();
+    levels.dedup();
+    let unlevelled = docs
+        .iter()
+        .flat_map(|d| &d.sections)
+        .any(|s| s.level.is_none() && !s.items.is_empty());
+    let mut keys: Vec<Option<u32>> = levels.into_iter().map(Some).collect();
+    if unlevelled {
+        keys.push(None);
+    }
+    let label = |k: Option<u32>| match k {
+        Some(l) => format!("Level {l}"),
+        None => "No level".to_string(),
+    };
+    let column_x = |n: u32| LABEL_WIDTH + n * CELL_WIDTH;
+    let columns = keys
+        .iter()
+        .zip(0..)
+        .map(|(k, n)| OverviewColumn {
+            label: label(*k),
+            x: column_x(n) + CELL_WIDTH / 2,
+        })
+        .collect();
+    let rows = docs
+        .iter()
+        .zip(0..)
+        .map(|(doc, r)| {
+            let top = HEADER_HEIGHT + r * ROW_HEIGHT;
+            let cells = keys
+                .iter()
+                .zip(0..)
+                .map(|(k, n)| {
+                    let items: Vec<&ItemView> = doc
+                        .sections
+                        .iter()
+                        .filter(|s| s.level == *k)
+                        .flat_map(|s| &s.items)
+                        .collect();
+                    OverviewCell {
+                        label: format!("{}, {}", doc.title, label(*k)),
+                        ids: items
+                            .iter()
+                            .map(|i| i.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                        items: items.len(),
+                        x: column_x(n) + GAP / 2,
+                        y: top + GAP / 2,
+                        width: CELL_WIDTH - GAP,
+                        height: ROW_HEIGHT - GAP,
+                        text_x: column_x(n) + CELL_WIDTH / 2,
+                        text_y: top + ROW_HEIGHT / 2 + 5,
+                    }
+                })
+                .collect();
+            OverviewRow {
+                title: doc.title.clone(),
+                short: shorten(&doc.title, SHORT_TITLE),
+                page: doc.page.clone(),
+                y: top + ROW_HEIGHT / 2 + 5,
+                cells,
+            }
+        })
+        .collect();
+    Overview {
+        width: column_x(keys.len() as u32),
+        height: HEADER_HEIGHT + docs.len() as u32 * ROW_HEIGHT,
+        columns,
+        rows,
+    }
+}
+
+/// At most `max` characters, cut at a word where one is near, with an ellipsis.
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(max - 1).collect();
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > max / 2 => &cut[..i],
+        _ => &cut,
+    };
+    format!("{}…", cut.trim_end())
 }

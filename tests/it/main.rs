@@ -8,6 +8,7 @@ mod anchors;
 mod cli;
 mod corpus;
 mod dialect;
+mod html;
 mod outputs;
 mod regen;
 mod seed;

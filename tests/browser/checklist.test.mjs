@@ -1,0 +1,527 @@
+// The HTML checklist in a real browser: Debian's Chromium, headless, driven by
+// playwright-core, on pages that checkdown builds here and serves from 127.0.0.1.
+//
+//   CHECKDOWN_BIN     the checkdown binary (default: ../../target/debug/checkdown)
+//   CHROMIUM          the browser (default: /usr/bin/chromium)
+//   CHECKDOWN_SCREENSHOT   where to save the index screenshot (default: in the work folder;
+//                     `docs/screenshot-index.png` updates the one the README shows)
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+
+import { chromium } from "playwright-core";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, "../..");
+const fixtures = path.join(here, "fixtures");
+const bin = process.env.CHECKDOWN_BIN || path.join(repo, "target/debug/checkdown");
+const browserPath = process.env.CHROMIUM || "/usr/bin/chromium";
+const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "checkdown-browser-"));
+const www = path.join(work, "www");
+let server;
+let origin;
+let browser;
+
+/** Builds INPUT into www/NAME (html and json) and returns its checklist.json. */
+function build(input, name) {
+  const out = path.join(work, "out", name);
+  const run = spawnSync(bin, ["build", input, "-o", out, "--format", "html,json"], { encoding: "utf8" });
+  // 1 means the docs had errors (the hostile page does); the files are still written.
+  assert.ok(run.status === 0 || run.status === 1, `checkdown build ${input} failed:\n${run.stderr}`);
+  fs.rmSync(path.join(www, name), { recursive: true, force: true });
+  fs.cpSync(path.join(out, "html"), path.join(www, name), { recursive: true });
+  return JSON.parse(fs.readFileSync(path.join(out, "checklist.json"), "utf8"));
+}
+
+const TYPES = { ".html": "text/html; charset=utf-8", ".json": "application/json", ".png": "image/png", ".svg": "image/svg+xml" };
+
+function serve() {
+  return new Promise((resolve) => {
+    const s = http.createServer((req, res) => {
+      const url = new URL(req.url, "http://127.0.0.1");
+      const file = path.join(www, path.normalize(decodeURIComponent(url.pathname)));
+      if (!file.startsWith(www + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+        res.writeHead(404, { "content-type": "text/plain" });
+        res.end("not found");
+        return;
+      }
+      res.writeHead(200, { "content-type": TYPES[path.extname(file)] || "application/octet-stream" });
+      fs.createReadStream(file).pipe(res);
+    });
+    s.listen(0, "127.0.0.1", () => resolve(s));
+  });
+}
+
+let seed;
+// The page most tests use: input/security/maturity-model.md, alone in a catalog.
+const maturity = { documents: [] };
+let reword1;
+let reword2;
+let hostile;
+
+before(async () => {
+  assert.ok(fs.existsSync(bin), `no checkdown binary at ${bin}; run cargo build or set CHECKDOWN_BIN`);
+  fs.mkdirSync(www, { recursive: true });
+  seed = build(path.join(repo, "input"), "seed");
+  maturity.documents = seed.documents.filter((d) => d.path === "security/maturity-model.md");
+  hostile = build(path.join(fixtures, "hostile"), "hostile");
+  reword2 = build(path.join(fixtures, "reword-v2"), "reword-next");
+  reword1 = build(path.join(fixtures, "reword-v1"), "reword");
+  server = await serve();
+  origin = `http://127.0.0.1:${server.address().port}`;
+  browser = await chromium.launch({
+    executablePath: browserPath,
+    headless: true,
+    // Playwright gives each launch a fresh, empty profile (user data dir).
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-dev-shm-usage",
+    ],
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) server.close();
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+/**
+ * A fresh browser context (empty localStorage) whose every request is checked: anything
+ * that is not this server is recorded and refused. Dialogs are recorded, and answered with
+ * `session.answer` (true: accept). Script errors and CSP violations are recorded too.
+ */
+async function open(options = {}) {
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1100, height: 800 }, ...options });
+  const session = { context, outside: [], blocked: [], dialogs: [], errors: [], answer: true };
+  // Every request that would reach the network passes here; only this server's are let
+  // through. (Chromium also reports loads that the page's CSP stopped before any request:
+  // those fail with "csp" and are kept apart, in `blocked`.)
+  await context.route("**/*", (route) => {
+    const url = route.request().url();
+    if (url.startsWith(origin + "/")) return route.continue();
+    session.outside.push(url);
+    return route.abort();
+  });
+  context.on("requestfinished", (request) => {
+    if (!request.url().startsWith(origin + "/")) session.outside.push(request.url());
+  });
+  context.on("requestfailed", (request) => {
+    if (request.failure()?.errorText === "csp") session.blocked.push(request.url());
+  });
+  await context.addInitScript(() => {
+    window.__violations = [];
+    document.addEventListener("securitypolicyviolation", (e) => {
+      window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+  session.page = await context.newPage();
+  session.page.on("dialog", async (dialog) => {
+    session.dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+    if (session.answer) await dialog.accept();
+    else await dialog.dismiss();
+  });
+  session.page.on("pageerror", (error) => session.errors.push(error.message));
+  return session;
+}
+
+/** Closes the context after checking that nothing left the site and no script failed. */
+async function close(session, { violations = false } = {}) {
+  assert.deepEqual(session.outside, [], "requests left 127.0.0.1");
+  assert.deepEqual(session.errors, [], "script errors");
+  if (!violations) {
+    assert.deepEqual(await session.page.evaluate(() => window.__violations), [], "CSP violations");
+  }
+  await session.context.close();
+}
+
+const items = (catalog) => catalog.documents.flatMap((d) => d.sections.flatMap((s) => s.items.map((i) => ({ ...i, section: s }))));
+const seedPage = () => `${origin}/seed/security/maturity-model.html`;
+const box = (page, title) => page.getByRole("checkbox", { name: title, exact: true });
+
+async function checkedTitles(page) {
+  return page.$$eval("li.item", (lis) =>
+    lis.filter((li) => li.querySelector("input[data-id]").checked).map((li) => li.querySelector("label").textContent),
+  );
+}
+
+async function visibleIds(page) {
+  return page.$$eval("li.item", (lis) => lis.filter((li) => !li.hidden && li.offsetParent !== null).map((li) => li.dataset.id));
+}
+
+async function axe(page) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+}
+
+test("every checkbox is labelled with its item's title, and the script runs under the CSP", async () => {
+  const s = await open();
+  await s.page.goto(seedPage());
+  const all = items(maturity);
+  assert.equal(all.length, 25);
+  assert.equal(await s.page.locator("input[type=checkbox][data-id]").count(), 25);
+  for (const item of all) {
+    assert.equal(await box(s.page, item.title).count(), 1, item.title);
+    assert.equal(await box(s.page, item.title).getAttribute("data-id"), item.id);
+  }
+  // The controls that need the script are shown by it: the script ran.
+  assert.ok(await s.page.locator("form[data-filters]").isVisible());
+  assert.ok(await s.page.getByRole("button", { name: "Export progress" }).isVisible());
+  const csp = await s.page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute("content");
+  assert.match(csp, /^default-src 'none'; script-src 'sha256-[A-Za-z0-9+/=]+'; style-src 'sha256-[A-Za-z0-9+/=]+';/);
+  await close(s);
+});
+
+test("ticks survive a reload, and progress is counted on the page and the index", async () => {
+  const s = await open();
+  await s.page.goto(seedPage());
+  const picks = ["Encrypt data at rest", "Encrypt data in transit", "Harden the attack surface"];
+  for (const title of picks) await box(s.page, title).check();
+  await s.page.reload();
+  assert.deepEqual((await checkedTitles(s.page)).sort(), [...picks].sort());
+  assert.equal(await s.page.locator("header [data-ids] [data-done]").textContent(), "3");
+  assert.equal(await s.page.locator("#level1 .progress [data-done]").textContent(), "2");
+  assert.equal(await s.page.locator("#level2 .progress [data-done]").textContent(), "1");
+  assert.equal(await s.page.locator("#level1 progress").evaluate((p) => p.value), 2);
+  // Unticking is kept too.
+  await box(s.page, "Encrypt data in transit").uncheck();
+  await s.page.reload();
+  assert.deepEqual((await checkedTitles(s.page)).sort(), ["Encrypt data at rest", "Harden the attack surface"]);
+
+  await s.page.goto(`${origin}/seed/index.html`);
+  assert.equal(await s.page.locator("li.doc:has(a[href='security/maturity-model.html']) > .progress [data-done]").textContent(), "2");
+  assert.equal(await s.page.locator("header [data-ids] [data-done]").textContent(), "2");
+  const level1 = s.page.locator("svg g[data-label='Security maturity model, Level 1']");
+  assert.equal(await level1.locator("[data-done]").textContent(), "1");
+  assert.equal(await level1.locator("title").textContent(), "Security maturity model, Level 1: 1 of 6 done");
+  const width = Number(await level1.locator("rect[data-bar]").getAttribute("width"));
+  assert.ok(Math.abs(width - 106 / 6) < 0.2, `bar width ${width}`);
+  assert.equal(await s.page.locator("svg g[data-label='Security maturity model, Level 3'] rect[data-bar]").getAttribute("width"), "0");
+  await close(s);
+});
+
+test("ticks follow the item's id through a rebuild that rewords and inserts items", async () => {
+  // The two editions keep each old item's anchor (so its key and id) while the link text,
+  // the heading's spelling, the body and the position change.
+  const before = Object.fromEntries(items(reword1).map((i) => [i.title, i.id]));
+  const after = Object.fromEntries(items(reword2).map((i) => [i.title, i.id]));
+  assert.equal(after["Take nightly, tested backups of every database"], before["Back up the database"]);
+  assert.equal(after["Write and rehearse a runbook"], before["Write a runbook"]);
+  assert.ok(!Object.values(before).includes(after["Inventory your services"]));
+
+  const s = await open();
+  const url = `${origin}/reword/ops/runbook.html`;
+  await s.page.goto(url);
+  await box(s.page, "Back up the database").check();
+  await box(s.page, "Write a runbook").check();
+  assert.equal(await s.page.locator("header [data-ids] [data-done]").textContent(), "2");
+
+  build(path.join(fixtures, "reword-v2"), "reword");
+  await s.page.reload();
+  // A page that kept ticks by position would now tick "Inventory your services" (the new
+  // first row) and "Rotate every credential…" (the old third row's place).
+  assert.deepEqual((await checkedTitles(s.page)).sort(), [
+    "Take nightly, tested backups of every database",
+    "Write and rehearse a runbook",
+  ]);
+  assert.equal(await box(s.page, "Inventory your services").isChecked(), false);
+  assert.equal(await s.page.locator("header [data-ids] [data-done]").textContent(), "2");
+  assert.equal(await s.page.locator("#level2 .progress [data-done]").textContent(), "1");
+  await s.page.goto(`${origin}/reword/index.html`);
+  assert.equal(await s.page.locator("li.doc > .progress [data-done]").textContent(), "2");
+  await close(s);
+});
+
+test("filters and search change what is shown, and the counts follow", async () => {
+  const s = await open();
+  const page = s.page;
+  await page.goto(seedPage());
+  const all = items(maturity);
+  const shown = page.locator("[data-shown]");
+  assert.deepEqual((await visibleIds(page)).length, 25);
+  assert.equal(await shown.textContent(), "Showing all 25 items.");
+
+  // Text search: every word must appear in the item's title, body or callouts.
+  const matching = (...words) =>
+    all.filter((i) => words.every((w) => JSON.stringify([i.title, i.body, i.callouts]).toLowerCase().includes(w))).map((i) => i.id);
+  await page.getByLabel("Search").fill("encrypt");
+  assert.ok(matching("encrypt").length > 2 && matching("encrypt").length < 25);
+  assert.deepEqual(await visibleIds(page), matching("encrypt"));
+  assert.equal(await shown.textContent(), `Showing ${matching("encrypt").length} of 25 items.`);
+  await page.getByLabel("Search").fill("  Encrypt   TLS ");
+  assert.deepEqual(await visibleIds(page), matching("encrypt", "tls"));
+  assert.ok(matching("encrypt", "tls").length < matching("encrypt").length);
+  await page.getByLabel("Search").fill("lifecycle (SDLC)");
+  assert.deepEqual(await visibleIds(page), matching("lifecycle", "(sdlc)"));
+  await page.getByLabel("Search").fill("attack surface");
+  assert.deepEqual(await visibleIds(page), [all.find((i) => i.title === "Harden the attack surface").id]);
+  assert.equal(await page.locator("section#level5").isHidden(), true, "a section with nothing to show is hidden");
+  await page.getByRole("button", { name: "Clear filters" }).click();
+  assert.equal((await visibleIds(page)).length, 25);
+
+  // Section and level.
+  await page.getByLabel("Section").selectOption("level3");
+  assert.deepEqual(await visibleIds(page), all.filter((i) => i.section.id === "level3").map((i) => i.id));
+  assert.equal(await shown.textContent(), "Showing 5 of 25 items.");
+  assert.equal(await page.locator("section#level1").isHidden(), true);
+  await page.getByLabel("Section").selectOption("");
+  await page.getByLabel("Level", { exact: true }).selectOption("4");
+  assert.deepEqual(await visibleIds(page), all.filter((i) => i.section.level === 4).map((i) => i.id));
+  await page.getByLabel("Level", { exact: true }).selectOption("");
+
+  // Callout kinds.
+  const withKind = (kind) => all.filter((i) => i.callouts.some((c) => c.kind === kind)).map((i) => i.id);
+  await page.getByLabel("Items with a trade-off").check();
+  assert.deepEqual(await visibleIds(page), withKind("trade-off"));
+  assert.equal(await shown.textContent(), `Showing ${withKind("trade-off").length} of 25 items.`);
+  await page.getByLabel("Items with a trade-off").uncheck();
+  await page.getByLabel("Items with a risk").check();
+  assert.deepEqual(await visibleIds(page), withKind("risk"));
+  assert.ok(withKind("risk").length >= 1);
+  await page.getByLabel("Items with a risk").uncheck();
+
+  // Open items only: ticking an item takes it out of the list at once.
+  await page.getByLabel("Open items").check();
+  await box(page, "Protect application secrets").check();
+  assert.equal((await visibleIds(page)).length, 24);
+  assert.equal(await shown.textContent(), "Showing 24 of 25 items.");
+  assert.equal(await page.locator("#level1 .progress [data-done]").textContent(), "1");
+  assert.equal(
+    await page.evaluate(() => document.activeElement.matches("input[data-id]") && !document.activeElement.closest("li").hidden),
+    true,
+    "focus moves to the next open item",
+  );
+
+  // A deep link to an item the filters hide shows it, with its details open.
+  await page.getByLabel("Section").selectOption("level3");
+  await page.evaluate(() => { location.hash = "#-encrypt-data-at-rest"; });
+  await page.waitForFunction(() => !document.getElementById("-encrypt-data-at-rest").hidden);
+  assert.equal(await page.locator("#-encrypt-data-at-rest details").evaluate((d) => d.open), true);
+  assert.equal(await page.getByLabel("Section").inputValue(), "", "the filters were cleared");
+  assert.equal((await visibleIds(page)).length, 25);
+  await close(s);
+});
+
+test("a deep link opens its item; print shows ticks as marks and hides the controls", async () => {
+  const s = await open();
+  const page = s.page;
+  await page.goto(`${seedPage()}#-protect-application-secrets`);
+  assert.equal(await page.locator("#-protect-application-secrets details").evaluate((d) => d.open), true);
+  assert.equal(await page.locator("#-encrypt-data-at-rest details").evaluate((d) => d.open), false);
+  await box(page, "Protect application secrets").check();
+  await page.emulateMedia({ media: "print" });
+  const before = (id) =>
+    page.locator(`#${id} label`).evaluate((l) => getComputedStyle(l, "::before").content);
+  assert.equal(await before("-protect-application-secrets"), '"☑\u00a0"');
+  assert.equal(await before("-encrypt-data-at-rest"), '"☐\u00a0"');
+  for (const selector of ["form[data-filters]", ".actions", "nav", "li.item input[data-id]", "a.anchor"]) {
+    assert.equal(await page.locator(selector).first().evaluate((e) => getComputedStyle(e).display), "none", selector);
+  }
+  await page.emulateMedia({ media: "screen" });
+  assert.notEqual(await page.locator("form[data-filters]").evaluate((e) => getComputedStyle(e).display), "none");
+  await close(s);
+});
+
+test("export then import restores the ticks; reset asks first", async () => {
+  const s = await open();
+  const page = s.page;
+  await page.goto(seedPage());
+  const kept = ["Encrypt data at rest", "Develop a maintenance plan", "Invest in advanced security testing"];
+  for (const title of kept) await box(page, title).check();
+
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Export progress" }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), /^checkdown-progress-\d{4}-\d{2}-\d{2}\.json$/);
+  const file = path.join(work, download.suggestedFilename());
+  await download.saveAs(file);
+  const exported = JSON.parse(fs.readFileSync(file, "utf8"));
+  assert.equal(exported.format, "checkdown-progress");
+  assert.equal(exported.version, 1);
+  const ids = (titles) => titles.map((t) => items(maturity).find((i) => i.title === t).id).sort();
+  assert.deepEqual(Object.keys(exported.done).sort(), ids(kept));
+  assert.match(await page.locator("[data-status]").textContent(), /^Exported 3 ticks/);
+
+  // Change the state: one tick more, one less.
+  await box(page, "Encrypt data at rest").uncheck();
+  await box(page, "Build an incident response plan").check();
+
+  // Reset asks first: declining changes nothing, accepting clears this checklist.
+  s.answer = false;
+  await page.getByRole("button", { name: "Reset this checklist…" }).click();
+  assert.equal((await checkedTitles(page)).length, 3);
+  assert.match(s.dialogs.at(-1), /^confirm: Clear 3 ticks on this checklist\?/);
+  s.answer = true;
+  await page.getByRole("button", { name: "Reset this checklist…" }).click();
+  assert.deepEqual(await checkedTitles(page), []);
+  await box(page, "Harden the attack surface").check();
+
+  // Import replaces what the browser holds (after asking) with what the file holds.
+  const [chooser] = await Promise.all([
+    page.waitForEvent("filechooser"),
+    page.getByRole("button", { name: "Import progress…" }).click(),
+  ]);
+  await chooser.setFiles(file);
+  await page.waitForFunction(() => /^Imported/.test(document.querySelector("[data-status]").textContent));
+  assert.match(s.dialogs.at(-1), /^confirm: Replace the 1 tick kept in this browser with the 3 ticks/);
+  assert.deepEqual((await checkedTitles(page)).sort(), [...kept].sort());
+  await page.reload();
+  assert.deepEqual((await checkedTitles(page)).sort(), [...kept].sort());
+
+  // A file that is not a progress export changes nothing.
+  const bogus = path.join(work, "bogus.json");
+  fs.writeFileSync(bogus, JSON.stringify({ format: "something-else", done: ["x"] }));
+  const [chooser2] = await Promise.all([
+    page.waitForEvent("filechooser"),
+    page.getByRole("button", { name: "Import progress…" }).click(),
+  ]);
+  await chooser2.setFiles(bogus);
+  await page.waitForFunction(() => /not a checkdown progress file/.test(document.querySelector("[data-status]").textContent));
+  assert.deepEqual((await checkedTitles(page)).sort(), [...kept].sort());
+  await close(s);
+});
+
+test("keyboard only: skip link, search, tick, open details", async () => {
+  const s = await open();
+  const page = s.page;
+  await page.goto(seedPage());
+  const active = () =>
+    page.evaluate(() => {
+      const e = document.activeElement;
+      return { tag: e.tagName, id: e.id, name: e.getAttribute("name"), text: e.textContent.trim(), data: e.dataset.id || null };
+    });
+  await page.keyboard.press("Tab");
+  assert.equal((await active()).text, "Skip to the checklist");
+  await page.keyboard.press("Enter");
+  assert.match(page.url(), /#cd-checklist$/);
+  // From the checklist, Shift+Tab walks back to the search field.
+  let found = false;
+  for (let n = 0; n < 40 && !found; n++) {
+    await page.keyboard.press("Shift+Tab");
+    found = (await active()).id === "cd-q";
+  }
+  assert.ok(found, "the search field is reachable by keyboard");
+  await page.keyboard.type("transit");
+  let reached = null;
+  for (let n = 0; n < 40 && !reached; n++) {
+    await page.keyboard.press("Tab");
+    const a = await active();
+    if (a.data) reached = a;
+  }
+  const transit = items(maturity).find((i) => i.title === "Encrypt data in transit");
+  assert.equal(reached && reached.data, transit.id, "Tab reaches the one item the search shows");
+  await page.keyboard.press("Space");
+  assert.equal(await box(page, "Encrypt data in transit").isChecked(), true);
+  assert.notEqual(await page.evaluate((id) => localStorage.getItem(`checkdown:${id}`), transit.id), null);
+  let summary = false;
+  for (let n = 0; n < 5 && !summary; n++) {
+    await page.keyboard.press("Tab");
+    summary = (await active()).tag === "SUMMARY";
+  }
+  assert.ok(summary, "the item's details are next in the tab order");
+  await page.keyboard.press("Enter");
+  assert.equal(await page.locator(`li[data-id="${transit.id}"] details`).evaluate((d) => d.open), true);
+  await close(s);
+});
+
+test("axe-core finds no serious or critical violation, light and dark", async () => {
+  for (const colorScheme of ["light", "dark"]) {
+    const s = await open({ colorScheme });
+    const page = s.page;
+    await page.goto(seedPage());
+    await box(page, "Encrypt data at rest").check();
+    await page.getByRole("button", { name: "Expand all details" }).click();
+    assert.deepEqual(await axe(page), [], `page, ${colorScheme}`);
+    await page.getByLabel("Search").fill("encrypt");
+    assert.deepEqual(await axe(page), [], `filtered page, ${colorScheme}`);
+    await page.goto(`${origin}/seed/index.html`);
+    assert.deepEqual(await axe(page), [], `index, ${colorScheme}`);
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.equal(background, colorScheme === "dark" ? "rgb(22, 24, 28)" : "rgb(255, 255, 255)");
+    await close(s);
+  }
+});
+
+test("a hostile page runs nothing and requests nothing outside the site", async () => {
+  const s = await open();
+  const page = s.page;
+  await page.addInitScript(() => {
+    window.__pwned = undefined;
+  });
+  for (const url of [`${origin}/hostile/hostile.html`, `${origin}/hostile/index.html`]) {
+    await page.goto(url);
+    // Give handlers every chance: open every details, focus and hover everything.
+    await page.evaluate(() => document.querySelectorAll("details").forEach((d) => { d.open = true; }));
+    for (let n = 0; n < 60; n++) await page.keyboard.press("Tab");
+    for (const el of await page.locator("main p, main div, main a, main img, main h2, main h3").all()) {
+      await el.hover({ timeout: 200, force: true }).catch(() => {});
+    }
+    await page.waitForTimeout(200);
+    assert.equal(await page.evaluate(() => window.__pwned), undefined, url);
+    const dom = await page.evaluate(() => {
+      const found = [];
+      for (const el of document.querySelectorAll("*")) {
+        for (const attr of el.attributes) {
+          const v = attr.value.trim().toLowerCase().replace(/[\s\u0000-\u001f]/g, "");
+          if (/^on/i.test(attr.name)) found.push(`${el.tagName} ${attr.name}`);
+          if (["href", "src", "action", "formaction", "xlink:href", "data", "srcdoc"].includes(attr.name) &&
+            (v.startsWith("javascript:") || v.startsWith("vbscript:") || v.startsWith("data:text/html") || attr.name === "srcdoc")) {
+            found.push(`${el.tagName} ${attr.name}=${attr.value}`);
+          }
+          if (attr.name === "style") found.push(`${el.tagName} style`);
+        }
+      }
+      for (const tag of ["iframe", "frame", "object", "embed", "base", "form[action]", "link", "meta[http-equiv=refresh]", "video", "audio", "math"]) {
+        if (document.querySelector(tag)) found.push(tag);
+      }
+      if (document.scripts.length !== 1) found.push(`${document.scripts.length} scripts`);
+      if (document.querySelectorAll("style").length !== 1) found.push("extra style");
+      return found;
+    });
+    assert.deepEqual(dom, [], url);
+  }
+  // The text is shown as text, not dropped: escaped in the title.
+  await page.goto(`${origin}/hostile/hostile.html`);
+  assert.equal(await page.locator("h1").textContent(), "Hostile window.__pwned = 'h1' page");
+  assert.match(await page.locator(".callout.risk .label").textContent(), /<script>window\.__pwned/);
+  assert.deepEqual(s.dialogs, []);
+  // The outside images that the sanitizer keeps (plain http(s) images are harmless
+  // markup) are stopped by the page's policy before any request is made.
+  assert.ok((await page.evaluate(() => window.__violations)).some((v) => v.includes("evil.example")));
+  assert.ok(s.blocked.includes("https://evil.example/pixel.png"), `blocked: ${s.blocked}`);
+  await close(s, { violations: true });
+});
+
+test("the index, with some progress, as the README shows it", async () => {
+  const s = await open({ viewport: { width: 1000, height: 700 } });
+  const page = s.page;
+  await page.goto(seedPage());
+  const all = items(maturity);
+  const done = [...all.filter((i) => i.section.level === 1), ...all.filter((i) => i.section.level === 2).slice(0, 4), all.find((i) => i.section.level === 3)];
+  for (const item of done) await box(page, item.title).check();
+  await page.goto(`${origin}/seed/index.html`);
+  assert.equal(await page.locator("header [data-ids] [data-done]").textContent(), String(done.length));
+  const target = process.env.CHECKDOWN_SCREENSHOT ? path.resolve(repo, process.env.CHECKDOWN_SCREENSHOT) : path.join(work, "index.png");
+  await page.screenshot({ path: target, fullPage: true });
+  assert.ok(fs.statSync(target).size > 10_000);
+  await close(s);
+});
