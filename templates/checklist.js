@@ -281,11 +281,15 @@
     });
   }
 
+  /* Reset clears the items this page counts: its document's, or on the index every
+     document's (not ticks that other sites on the same origin keep). */
   function reset() {
     var onPage = boxes.length > 0;
-    var ids = onPage
-      ? boxes.map(function (b) { return b.getAttribute("data-id"); }).filter(isDone)
-      : tickedIds();
+    var known = {};
+    all("[data-ids]").forEach(function (el) {
+      (el.getAttribute("data-ids") || "").split(" ").forEach(function (id) { if (id) { known[id] = true; } });
+    });
+    var ids = Object.keys(known).filter(isDone);
     if (ids.length === 0) {
       say("Nothing to reset: no item is ticked.");
       return;

@@ -397,6 +397,16 @@ test("export then import restores the ticks; reset asks first", async () => {
   await chooser2.setFiles(bogus);
   await page.waitForFunction(() => /not a checkdown progress file/.test(document.querySelector("[data-status]").textContent));
   assert.deepEqual((await checkedTitles(page)).sort(), [...kept].sort());
+
+  // The index resets every document of the site, and only those: a tick that another site
+  // on the same origin keeps stays.
+  await page.evaluate(() => localStorage.setItem("checkdown:another-site-item", "1"));
+  await page.goto(`${origin}/seed/index.html`);
+  assert.equal(await page.locator("header [data-ids] [data-done]").textContent(), "3");
+  await page.getByRole("button", { name: "Reset all checklists…" }).click();
+  assert.match(s.dialogs.at(-1), /^confirm: Clear 3 ticks on every checklist\?/);
+  assert.equal(await page.locator("header [data-ids] [data-done]").textContent(), "0");
+  assert.equal(await page.evaluate(() => localStorage.getItem("checkdown:another-site-item")), "1");
   await close(s);
 });
 

@@ -272,6 +272,97 @@ fn only_safe_urls_become_links() {
 }
 
 #[test]
+fn published_urls_become_links_when_safe() {
+    let mut doc = seed();
+    let base = "https://learn.microsoft.com/azure/well-architected/security/maturity-model";
+    doc.url = Some(base.to_string());
+    for item in doc.sections.iter_mut().flat_map(|s| &mut s.items) {
+        item.url = Some(format!("{base}#{}", item.anchor));
+    }
+    doc.sections[0].items[1].url = Some("javascript:alert(1)".to_string());
+    let catalog = checkdown::model::Catalog {
+        format: checkdown::model::FORMAT,
+        documents: vec![doc],
+    };
+    let files = render(&catalog, &[Format::Html], None).expect("renders");
+    let page = text(&files[1]);
+    assert!(page.contains(&format!(
+        "<a href=\"{base}\" rel=\"noopener noreferrer\">Published page</a>"
+    )));
+    assert!(page.contains(&format!(
+        "<a href=\"{base}#-encrypt-data-at-rest\" rel=\"noopener noreferrer\">Read in the docs</a>"
+    )));
+    assert_eq!(page.matches(">Read in the docs</a>").count(), 24);
+    assert!(!page.contains("javascript:"));
+}
+
+#[test]
+fn the_overview_has_a_column_per_level_and_one_for_no_level() {
+    let one = "# One\n\n# [Level 1: Start](#tab/level1)\n\n> [!div class=\"checklist\"]\n> - [A](#-a)\n\n#### &#10003; A\n\nBody.\n\n---\n";
+    let two = "# Two\n\n# [Level 2: More](#tab/level2)\n\n> [!div class=\"checklist\"]\n> - [B](#-b)\n> - [C](#-c)\n\n#### &#10003; B\n\nBody.\n\n#### &#10003; C\n\nBody.\n\n---\n\n# [Extras](#tab/extras)\n\n> [!div class=\"checklist\"]\n> - [D](#-d)\n\n#### &#10003; D\n\nBody.\n\n---\n";
+    let documents = [("a/one.md", one), ("b/two.md", two)]
+        .into_iter()
+        .map(|(path, md)| {
+            let (doc, diags) = checkdown::compile_text(path, md);
+            assert!(diags.is_empty(), "{diags:?}");
+            doc.expect("a checklist")
+        })
+        .collect();
+    let catalog = checkdown::model::Catalog {
+        format: checkdown::model::FORMAT,
+        documents,
+    };
+    let files = render(&catalog, &[Format::Html], None).expect("renders");
+    let index = text(
+        files
+            .iter()
+            .find(|f| f.path == "html/index.html")
+            .expect("index"),
+    );
+    let columns: Vec<&str> = index
+        .split("<text class=\"col\"")
+        .skip(1)
+        .map(|t| &t[t.find('>').expect("tag end") + 1..t.find("</text>").expect("text end")])
+        .collect();
+    assert_eq!(columns, ["Level 1", "Level 2", "No level"]);
+    // One: Level 1 only. Two: Level 2 and a section without a level.
+    assert_eq!(index.matches("rect class=\"cell-fill\"").count(), 3);
+    assert_eq!(index.matches("<text class=\"none\"").count(), 3);
+    assert!(index.contains("data-label=\"Two, No level\""));
+    assert!(index.contains("<a href=\"b/two.html#extras\">Extras</a>"));
+    // Pages in folders link back to the index.
+    let page = text(
+        files
+            .iter()
+            .find(|f| f.path == "html/b/two.html")
+            .expect("page"),
+    );
+    assert!(page.contains("<a href=\"../index.html\">All checklists</a>"));
+    // A document without levels has no level filter.
+    assert!(page.contains("<option value=\"2\">Level 2</option>"));
+    let one = text(
+        files
+            .iter()
+            .find(|f| f.path == "html/a/one.html")
+            .expect("page"),
+    );
+    assert!(!one.contains("<option value=\"2\">"));
+}
+
+#[test]
+fn an_empty_catalog_still_has_an_index() {
+    let catalog = checkdown::model::Catalog {
+        format: checkdown::model::FORMAT,
+        documents: vec![],
+    };
+    let files = render(&catalog, &[Format::Html], None).expect("renders");
+    assert_eq!(files.len(), 1);
+    let index = text(&files[0]);
+    assert!(index.contains("No checklist was found in the input folder."));
+    assert!(!index.contains("<svg"));
+}
+
+#[test]
 fn init_templates_then_build_with_a_theme() {
     let dir = temp_dir("theme");
     let theme = dir.join("theme");
