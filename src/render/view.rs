@@ -353,16 +353,17 @@ pub struct OverviewCell {
     pub text_y: u32,
 }
 
-const LABEL_WIDTH: u32 = 300;
+const LABEL_WIDTH: u32 = 320;
 const CELL_WIDTH: u32 = 112;
 const ROW_HEIGHT: u32 = 30;
 const HEADER_HEIGHT: u32 = 30;
 const GAP: u32 = 6;
-const SHORT_TITLE: usize = 38;
+const SHORT_TITLE: usize = 44;
 
-/// Lays out the overview; columns are the levels any section names, then `No level` when
-/// some items stand in sections without one.
+/// Lays out the overview: a row per document that has items; columns are the levels any
+/// section names, then `No level` when some items stand in sections without one.
 pub fn overview(docs: &[DocView]) -> Overview {
+    let docs: Vec<&DocView> = docs.iter().filter(|d| d.items > 0).collect();
     let mut levels: Vec<u32> = docs.iter().flat_map(|d| d.levels.iter().copied()).collect();
     levels.sort_unstable();
     levels.dedup();
@@ -436,15 +437,25 @@ pub fn overview(docs: &[DocView]) -> Overview {
     }
 }
 
-/// At most `max` characters, cut at a word where one is near, with an ellipsis.
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
+/// At most `max` characters: the start and the end of `s` around an ellipsis, cut at
+/// words, so that titles which share a long beginning stay apart.
+pub fn shorten(s: &str, max: usize) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() <= max {
         return s.to_string();
     }
-    let cut: String = s.chars().take(max - 1).collect();
-    let cut = match cut.rfind(' ') {
-        Some(i) if i > max / 2 => &cut[..i],
-        _ => &cut,
+    let head_len = max * 2 / 5;
+    let tail_len = max - head_len - 1;
+    let head: String = chars[..head_len].iter().collect();
+    let tail: String = chars[chars.len() - tail_len..].iter().collect();
+    // Cut the head after its last whole word and the tail before its first one.
+    let head = match head.rfind(' ') {
+        Some(i) if i > head_len / 2 && chars[head_len] != ' ' => &head[..i],
+        _ => &head,
     };
-    format!("{}…", cut.trim_end())
+    let tail = match tail.find(' ') {
+        Some(i) if i < tail_len / 2 && chars[chars.len() - tail_len - 1] != ' ' => &tail[i + 1..],
+        _ => &tail,
+    };
+    format!("{} … {}", head.trim_end(), tail.trim_start())
 }

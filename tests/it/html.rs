@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use checkdown::render::html::{hash_source, inline_blocks};
-use checkdown::render::view::{safe_url, shift_headings};
+use checkdown::render::view::{safe_url, shift_headings, shorten};
 use checkdown::render::{render, Format, OutputFile};
 
 use crate::common::{repo, run, seed, stderr, temp_dir};
@@ -148,7 +148,7 @@ fn the_index_draws_the_overview_at_build_time() {
             .find(|f| f.path == "html/index.html")
             .expect("index"),
     );
-    assert!(index.contains("<svg viewBox=\"0 0 860 60\""));
+    assert!(index.contains("<svg viewBox=\"0 0 880 60\""));
     for level in 1..=5 {
         assert!(index.contains(&format!(">Level {level}</text>")));
         assert!(index.contains(&format!(
@@ -245,6 +245,26 @@ fn headings_from_the_docs_are_moved_under_the_page_s() {
         shift_headings("<p>no headings</p>", 2),
         "<p>no headings</p>"
     );
+}
+
+#[test]
+fn long_titles_keep_their_start_and_end() {
+    assert_eq!(
+        shorten("Security maturity model", 44),
+        "Security maturity model"
+    );
+    assert_eq!(
+        shorten(
+            "Architecture best practices for Azure Kubernetes Service (AKS)",
+            44
+        ),
+        "Architecture best … Kubernetes Service (AKS)"
+    );
+    assert_eq!(
+        shorten("Architecture best practices for Azure Front Door", 44),
+        "Architecture best … for Azure Front Door"
+    );
+    assert_eq!(shorten("ééééééééééééééééééééééééééééé", 10), "éééé … ééééé");
 }
 
 #[test]
