@@ -24,8 +24,10 @@ pub struct CalloutView {
 #[derive(Debug, Serialize)]
 pub struct ItemView {
     pub id: String,
-    /// The element id of the item in its HTML page: the anchor, so that `page.html#anchor`
-    /// links keep working (`item-<id>` when the anchor is empty).
+    /// The element id of the item in its HTML page: its key's fragment (the anchor for an
+    /// item with a heading of its own, so `page.html#anchor` links work as in the docs;
+    /// `anchor/slug` for items that share a heading), or `item-<id>` where that would be
+    /// empty or taken.
     pub dom_id: String,
     /// The section the item stands in, and that section's level (empty when none), for
     /// the HTML page's filters.
@@ -56,6 +58,8 @@ pub struct ItemView {
     pub source: String,
     /// The item's published URL when it is safe to link to (http, https or relative).
     pub href: Option<String>,
+    /// The guide's URL when it is safe to link to.
+    pub guide_href: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -205,10 +209,9 @@ fn item(doc: &Document, s: &Section, it: &Item) -> ItemView {
     let (summary, joiner) = summary(it);
     ItemView {
         id: it.id.clone(),
-        dom_id: if it.anchor.is_empty() {
-            format!("item-{}", it.id)
-        } else {
-            it.anchor.clone()
+        dom_id: match it.key.split_once('#') {
+            Some((_, fragment)) if !fragment.is_empty() => fragment.to_string(),
+            _ => format!("item-{}", it.id),
         },
         section: s.id.clone(),
         level: s.level.map(|l| l.to_string()).unwrap_or_default(),
@@ -232,6 +235,7 @@ fn item(doc: &Document, s: &Section, it: &Item) -> ItemView {
         risks: count(CalloutKind::Risk),
         source: format!("{}:{}", doc.path, it.source.line),
         href: it.url.as_deref().and_then(safe_url),
+        guide_href: it.guide.as_deref().and_then(safe_url),
     }
 }
 
@@ -282,6 +286,16 @@ pub fn document(doc: &Document) -> DocView {
     let mut levels: Vec<u32> = doc.sections.iter().filter_map(|s| s.level).collect();
     levels.sort_unstable();
     levels.dedup();
+    let mut sections: Vec<SectionView> = doc.sections.iter().map(|s| section(doc, s)).collect();
+    // Element ids are unique in a page: an item whose id is a section's or an earlier
+    // item's gets `item-<id>`.
+    let mut taken: std::collections::HashSet<String> =
+        sections.iter().map(|s| s.id.clone()).collect();
+    for item in sections.iter_mut().flat_map(|s| &mut s.items) {
+        if !taken.insert(item.dom_id.clone()) {
+            item.dom_id = format!("item-{}", item.id);
+        }
+    }
     DocView {
         path: doc.path.clone(),
         title: doc.title.clone(),
@@ -292,7 +306,7 @@ pub fn document(doc: &Document) -> DocView {
         root: "../".repeat(depth),
         intro_html: shift_headings(&to_html(&doc.intro), DOC_TOP),
         callouts: doc.callouts.iter().map(|c| callout(c, DOC_TOP)).collect(),
-        sections: doc.sections.iter().map(|s| section(doc, s)).collect(),
+        sections,
         items: doc.sections.iter().map(|s| s.items.len()).sum(),
         ids: join_ids(doc.sections.iter().flat_map(|s| &s.items)),
         levels,

@@ -139,6 +139,36 @@ fn every_checkbox_is_labelled_with_its_title() {
     assert!(!page.contains("<h4") && !page.contains("<h5") && !page.contains("<h6"));
 }
 
+/// Items that share a heading (a checklist of bold leads, a table of recommendations) get
+/// their key's fragment as element id; no id repeats in any page of input/.
+#[test]
+fn element_ids_are_unique_in_every_page() {
+    let compiled =
+        checkdown::compile_dir(&repo().join("input"), None, &checkdown::Options::default());
+    let files = render(&compiled.catalog, &[Format::Html], None).expect("renders");
+    assert!(files.len() > 2);
+    for f in &files {
+        let html = text(f);
+        let mut ids: Vec<&str> = html
+            .split(" id=\"")
+            .skip(1)
+            .map(|rest| &rest[..rest.find('"').expect("closing quote")])
+            .collect();
+        let count = ids.len();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), count, "{}: an id repeats", f.path);
+    }
+    let release = text(
+        files
+            .iter()
+            .find(|f| f.path == "html/operations/release-checklist.html")
+            .expect("release checklist"),
+    );
+    assert!(release
+        .contains("<li class=\"item\" id=\"example-release-checklist/freeze-the-release-branch\""));
+}
+
 #[test]
 fn the_index_draws_the_overview_at_build_time() {
     let files = seed_html();
