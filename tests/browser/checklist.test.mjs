@@ -31,10 +31,20 @@ let server;
 let origin;
 let browser;
 
-/** Builds INPUT into www/NAME (html and json) and returns its checklist.json. */
+/**
+ * Builds a copy of INPUT (in the work folder, so that the lock file checkdown reads and
+ * writes, INPUT/checkdown.lock, is the copy's) into www/NAME, html and json, and returns
+ * its checklist.json. The copy is kept: building NAME again with another INPUT replaces
+ * its pages but keeps its lock, as a docs folder edited between two builds would.
+ */
 function build(input, name) {
+  const src = path.join(work, "src", name);
   const out = path.join(work, "out", name);
-  const run = spawnSync(bin, ["build", input, "-o", out, "--format", "html,json"], { encoding: "utf8" });
+  for (const entry of fs.existsSync(src) ? fs.readdirSync(src) : []) {
+    if (entry !== "checkdown.lock") fs.rmSync(path.join(src, entry), { recursive: true, force: true });
+  }
+  fs.cpSync(input, src, { recursive: true });
+  const run = spawnSync(bin, ["build", src, "-o", out, "--format", "html,json"], { encoding: "utf8" });
   // 1 means the docs had errors (the hostile page does); the files are still written.
   assert.ok(run.status === 0 || run.status === 1, `checkdown build ${input} failed:\n${run.stderr}`);
   fs.rmSync(path.join(www, name), { recursive: true, force: true });
@@ -64,8 +74,6 @@ function serve() {
 let seed;
 // The page most tests use: input/security/maturity-model.md, alone in a catalog.
 const maturity = { documents: [] };
-let reword1;
-let reword2;
 let hostile;
 
 before(async () => {
@@ -74,8 +82,6 @@ before(async () => {
   seed = build(path.join(repo, "input"), "seed");
   maturity.documents = seed.documents.filter((d) => d.path === "security/maturity-model.md");
   hostile = build(path.join(fixtures, "hostile"), "hostile");
-  reword2 = build(path.join(fixtures, "reword-v2"), "reword-next");
-  reword1 = build(path.join(fixtures, "reword-v1"), "reword");
   server = await serve();
   origin = `http://127.0.0.1:${server.address().port}`;
   browser = await chromium.launch({
@@ -218,32 +224,37 @@ test("ticks survive a reload, and progress is counted on the page and the index"
   await close(s);
 });
 
-test("ticks follow the item's id through a rebuild that rewords and inserts items", async () => {
-  // The two editions keep each old item's anchor (so its key and id) while the link text,
-  // the heading's spelling, the body and the position change.
-  const before = Object.fromEntries(items(reword1).map((i) => [i.title, i.id]));
-  const after = Object.fromEntries(items(reword2).map((i) => [i.title, i.id]));
-  assert.equal(after["Take nightly, tested backups of every database"], before["Back up the database"]);
-  assert.equal(after["Write and rehearse a runbook"], before["Write a runbook"]);
-  assert.ok(!Object.values(before).includes(after["Inventory your services"]));
-
+test("ticks follow the item's id through a rebuild that rewords, inserts and moves items", async () => {
+  // The first edition, built with a lock file of its own (INPUT/checkdown.lock).
+  const first = build(path.join(fixtures, "reword-v1"), "reword");
   const s = await open();
-  const url = `${origin}/reword/ops/runbook.html`;
-  await s.page.goto(url);
+  await s.page.goto(`${origin}/reword/ops/runbook.html`);
   await box(s.page, "Back up the database").check();
   await box(s.page, "Write a runbook").check();
   assert.equal(await s.page.locator("header [data-ids] [data-done]").textContent(), "2");
 
-  build(path.join(fixtures, "reword-v2"), "reword");
+  // The second edition in the same folder, built again with the lock: one heading reworded
+  // (so its anchor and key change, and the lock carries the id over), one link text
+  // reworded over the same anchor, an item inserted at the top and one moved to level 2.
+  const second = build(path.join(fixtures, "reword-v2"), "reword");
+  const one = (catalog, title) => items(catalog).find((i) => i.title === title);
+  const backups = one(second, "Take nightly backups of every database");
+  assert.equal(backups.id, one(first, "Back up the database").id, "the lock keeps the reworded item's id");
+  assert.notEqual(backups.key, one(first, "Back up the database").key);
+  assert.equal(one(second, "Write and rehearse a runbook").id, one(first, "Write a runbook").id);
+  assert.equal(one(second, "Write and rehearse a runbook").section.id, "level2");
+  assert.ok(!items(first).some((i) => i.id === one(second, "Inventory your services").id));
+
   await s.page.reload();
   // A page that kept ticks by position would now tick "Inventory your services" (the new
   // first row) and "Rotate every credential…" (the old third row's place).
   assert.deepEqual((await checkedTitles(s.page)).sort(), [
-    "Take nightly, tested backups of every database",
+    "Take nightly backups of every database",
     "Write and rehearse a runbook",
   ]);
   assert.equal(await box(s.page, "Inventory your services").isChecked(), false);
   assert.equal(await s.page.locator("header [data-ids] [data-done]").textContent(), "2");
+  assert.equal(await s.page.locator("#level1 .progress [data-done]").textContent(), "1");
   assert.equal(await s.page.locator("#level2 .progress [data-done]").textContent(), "1");
   await s.page.goto(`${origin}/reword/index.html`);
   assert.equal(await s.page.locator("li.doc > .progress [data-done]").textContent(), "2");

@@ -468,6 +468,9 @@ fn init_templates_then_build_with_a_theme() {
             "html",
             "--templates",
             "theme",
+            // The lock goes to the temporary folder, not into input/.
+            "--lock",
+            "checkdown.lock",
         ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -501,6 +504,9 @@ fn a_template_with_its_own_inline_script_is_refused() {
             "out",
             "--templates",
             "theme",
+            // The lock goes to the temporary folder, not into input/.
+            "--lock",
+            "checkdown.lock",
         ],
     );
     assert_eq!(out.status.code(), Some(2));
