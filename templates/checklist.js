@@ -157,7 +157,6 @@
     form.addEventListener("input", applyFilters);
     form.addEventListener("change", applyFilters);
     form.addEventListener("submit", function (e) { e.preventDefault(); applyFilters(); });
-    form.addEventListener("reset", function () { setTimeout(applyFilters, 0); });
   }
 
   /* Ticking. With "open items only" on, a ticked item leaves the list: keep the keyboard
@@ -312,6 +311,7 @@
       if (action === "export") { exportProgress(); }
       if (action === "import" && fileInput) { fileInput.click(); }
       if (action === "reset") { reset(); }
+      if (action === "clear") { clearFilters(); }
     });
   });
 
