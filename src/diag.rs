@@ -6,6 +6,9 @@ use std::ops::Range;
 
 use crate::parse::lines::LineIndex;
 
+/// Lines longer than this (in bytes) are not shown in snippets.
+pub const MAX_SNIPPET_LINE: usize = 4096;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -97,6 +100,11 @@ impl Diagnostic {
         self.line = line;
         self.column = column;
         let lr = lines.line_range(text, line);
+        // A very long line (a minified blob, a multi-megabyte paragraph) gets no snippet:
+        // `path:line:col` says where, and no diagnostic copies megabytes.
+        if lr.len() > MAX_SNIPPET_LINE {
+            return self;
+        }
         if let Some(src) = text.get(lr.clone()) {
             let start = range.start.saturating_sub(lr.start).min(src.len());
             let end = range.end.saturating_sub(lr.start).clamp(start, src.len());

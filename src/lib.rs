@@ -6,6 +6,7 @@
 //! render (md, csv, html, json) -> write (atomic).
 #![forbid(unsafe_code)]
 
+pub mod checks;
 pub mod diag;
 pub mod diff;
 pub mod extract;
@@ -34,19 +35,26 @@ pub enum Error {
     Render(String),
 }
 
-/// Settings of a compile.
+/// Settings of a compile: the limits that keep hostile input bounded.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Files larger than this are refused with a diagnostic.
+    /// Files larger than this are refused with a diagnostic (`file-too-large`).
     pub max_file_size: u64,
     /// Where the pages are published (`--base-url`).
     pub base_url: String,
+    /// Markdown nested deeper than this (blockquotes, lists, emphasis ... together) is
+    /// flattened, with a diagnostic (`nesting-too-deep`).
+    pub max_nesting: usize,
 }
+
+/// The default of `--max-file-size`: 16 MiB.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
 
 impl Default for Options {
     fn default() -> Self {
         Options {
-            max_file_size: 16 * 1024 * 1024,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            max_nesting: parse::DEFAULT_MAX_NESTING,
             base_url: extract::links::DEFAULT_BASE.to_string(),
         }
     }
@@ -65,10 +73,28 @@ pub struct Compiled {
 
 /// Compiles one file's text. `path` is its path relative to INPUT.
 pub fn compile_text(path: &str, text: &str) -> (Option<Document>, Vec<Diagnostic>) {
+    compile_bytes(path, text.as_bytes().to_vec(), &Options::default())
+}
+
+/// Compiles one file's bytes as read from disk (UTF-8 and size checked here), with the
+/// limits of `options`. `path` is its path relative to INPUT.
+pub fn compile_bytes(
+    path: &str,
+    bytes: Vec<u8>,
+    options: &Options,
+) -> (Option<Document>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    match load::from_bytes(path, text.as_bytes().to_vec(), &mut diags) {
+    if bytes.len() as u64 > options.max_file_size {
+        diags.push(load::too_large(
+            path,
+            bytes.len() as u64,
+            options.max_file_size,
+        ));
+        return (None, diags);
+    }
+    match load::from_bytes(path, bytes, &mut diags) {
         Some(file) => {
-            let (doc, more) = compile_file(&file, &extract::Env::default());
+            let (doc, more) = compile_file_with(&file, &extract::Env::default(), options);
             diags.extend(more);
             (doc, diags)
         }
@@ -76,13 +102,79 @@ pub fn compile_text(path: &str, text: &str) -> (Option<Document>, Vec<Diagnostic
     }
 }
 
-/// Parses and extracts one loaded file.
+/// Parses and extracts one loaded file, with the default limits.
 pub fn compile_file(
     file: &load::SourceFile,
     env: &extract::Env,
 ) -> (Option<Document>, Vec<Diagnostic>) {
-    let blocks = parse::parse(&file.text, file.body_start);
-    extract::extract(file, &blocks, env)
+    compile_file_with(file, env, &Options::default())
+}
+
+/// Parses and extracts one loaded file, with the limits of `options`.
+pub fn compile_file_with(
+    file: &load::SourceFile,
+    env: &extract::Env,
+    options: &Options,
+) -> (Option<Document>, Vec<Diagnostic>) {
+    let parsed = parse::parse_limited(&file.text, file.body_start, options.max_nesting);
+    let mut diags = Vec::new();
+    if let Some(range) = parsed.too_deep {
+        diags.push(
+            Diagnostic::error(
+                "nesting-too-deep",
+                &file.path,
+                format!(
+                    "Markdown nests {} levels deep, over the limit of {}",
+                    parsed.deepest, options.max_nesting
+                ),
+            )
+            .at(&file.text, &file.lines, load::caret(&file.text, range.start))
+            .label("this is the first element past the limit")
+            .help("quotes, lists and emphasis nested past the limit are read as text of the level above; flatten them, or raise the limit with --max-nesting"),
+        );
+    }
+    let (doc, more) = extract::extract(file, &parsed.blocks, env);
+    diags.extend(more);
+    diags.extend(checks::run(file, &parsed.blocks));
+    (doc, cap_per_code(&file.path, diags))
+}
+
+/// At most this many diagnostics of one code are kept per file; a note counts the rest.
+pub const MAX_DIAGNOSTICS_PER_CODE: usize = 100;
+
+/// Keeps the first `MAX_DIAGNOSTICS_PER_CODE` diagnostics of each code in one file's list,
+/// and adds one diagnostic of the same code and severity that counts the others.
+fn cap_per_code(path: &str, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut seen: std::collections::HashMap<&'static str, usize> = Default::default();
+    let mut kept = Vec::with_capacity(diags.len().min(4 * MAX_DIAGNOSTICS_PER_CODE));
+    // Code, worst severity, count, and where the first one not shown was.
+    let mut dropped: Vec<(&'static str, diag::Severity, usize, (usize, usize))> = Vec::new();
+    for d in diags {
+        let n = seen.entry(d.code).or_insert(0);
+        *n += 1;
+        if *n <= MAX_DIAGNOSTICS_PER_CODE {
+            kept.push(d);
+        } else if let Some(entry) = dropped.iter_mut().find(|e| e.0 == d.code) {
+            entry.1 = entry.1.max(d.severity);
+            entry.2 += 1;
+        } else {
+            dropped.push((d.code, d.severity, 1, (d.line, d.column)));
+        }
+    }
+    for (code, severity, count, (line, column)) in dropped {
+        let mut note = Diagnostic::new(
+            severity,
+            code,
+            path,
+            format!("{count} more `{code}` diagnostics in this file are not shown (only the first {MAX_DIAGNOSTICS_PER_CODE} are)"),
+        )
+        .help("fix the ones shown and run again");
+        // Sorted where the first one not shown was.
+        note.line = line;
+        note.column = column;
+        kept.push(note);
+    }
+    kept
 }
 
 /// Compiles every Markdown file under `input` (skipping `skip`, such as an output folder
@@ -100,7 +192,7 @@ pub fn compile_dir(input: &Path, skip: Option<&Path>, options: &Options) -> Comp
         let Some(file) = load::read(abs, rel, options.max_file_size, &mut diagnostics) else {
             continue;
         };
-        let (doc, diags) = compile_file(&file, &env);
+        let (doc, diags) = compile_file_with(&file, &env, options);
         diagnostics.extend(diags);
         match doc {
             Some(d) => documents.push(d),

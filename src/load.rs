@@ -3,6 +3,7 @@
 //! Front matter is split here, by our own code, at offset 0 only: pulldown-cmark's
 //! metadata option would also fire on the `---` that closes a tab group.
 
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostic;
@@ -23,11 +24,17 @@ pub struct SourceFile {
 }
 
 /// Markdown files under `input`, sorted by path, as (absolute, relative) pairs.
+///
+/// Symbolic links are never followed: what a link inside INPUT points to is compiled at
+/// its own path, and a link that leads out of INPUT, nowhere, or round in a loop is
+/// reported (`symlink`) and skipped. Anything that is not a regular file (a FIFO named
+/// `x.md`, say) is reported and skipped, never opened.
 pub fn walk(
     input: &Path,
     skip: Option<&Path>,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<(PathBuf, String)> {
+    let root = input.canonicalize().unwrap_or_else(|_| input.to_path_buf());
     let mut files = Vec::new();
     let walker = walkdir::WalkDir::new(input)
         .follow_links(false)
@@ -41,13 +48,24 @@ pub fn walk(
     for entry in walker {
         match entry {
             Ok(e) => {
-                let is_md = e
-                    .path()
-                    .extension()
-                    .is_some_and(|x| x.eq_ignore_ascii_case("md"));
-                if e.file_type().is_file() && is_md {
-                    let rel = relative(input, e.path());
+                let is_md = is_markdown(e.path());
+                let rel = relative(input, e.path());
+                let ft = e.file_type();
+                if ft.is_symlink() {
+                    if let Some(d) = symlink_problem(&root, e.path(), &rel, is_md) {
+                        diags.push(d);
+                    }
+                } else if ft.is_file() && is_md {
                     files.push((e.path().to_path_buf(), rel));
+                } else if is_md && !ft.is_dir() {
+                    diags.push(
+                        Diagnostic::error(
+                            "io",
+                            &rel,
+                            "not a regular file (a FIFO, socket or device); skipped",
+                        )
+                        .help("remove it from INPUT; checkdown reads only regular files"),
+                    );
                 }
             }
             Err(err) => {
@@ -65,6 +83,73 @@ pub fn walk(
     files
 }
 
+fn is_markdown(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|x| x.eq_ignore_ascii_case("md"))
+}
+
+/// What is wrong with a symbolic link inside INPUT, if anything. `root` is INPUT,
+/// canonicalized. Links are never followed; these are the cases worth saying so.
+fn symlink_problem(root: &Path, link: &Path, rel: &str, is_md: bool) -> Option<Diagnostic> {
+    let shown = std::fs::read_link(link)
+        .map(|t| t.display().to_string())
+        .unwrap_or_default();
+    match link.canonicalize() {
+        Err(err) if err.raw_os_error() == Some(ELOOP) => Some(
+            Diagnostic::error(
+                "symlink",
+                rel,
+                format!("symbolic link loops: following `{shown}` never reaches a file"),
+            )
+            .help("point the link at a real file or folder, or remove it; it is skipped"),
+        ),
+        Err(_) => is_md.then(|| {
+            Diagnostic::error(
+                "symlink",
+                rel,
+                format!("symbolic link points to `{shown}`, which does not exist"),
+            )
+            .help("fix the link's target, or remove it; it is skipped")
+        }),
+        Ok(target) => {
+            let is_dir = target.is_dir();
+            if !target.starts_with(root) {
+                (is_dir || is_md).then(|| {
+                    Diagnostic::warning(
+                        "symlink",
+                        rel,
+                        format!("symbolic link points outside INPUT (to `{shown}`); not followed"),
+                    )
+                    .help("copy the pages into INPUT, or pass their folder as INPUT; checkdown never reads outside INPUT")
+                })
+            } else if is_dir
+                && link
+                    .parent()
+                    .and_then(|p| p.canonicalize().ok())
+                    .is_some_and(|p| p.starts_with(&target))
+            {
+                Some(
+                    Diagnostic::warning(
+                        "symlink",
+                        rel,
+                        format!("symbolic link loops: it points to `{shown}`, a folder that contains it; not followed"),
+                    )
+                    .help("remove the link; the folder's pages are compiled where they are"),
+                )
+            } else {
+                // Inside INPUT: its target is compiled at its own path.
+                None
+            }
+        }
+    }
+}
+
+/// `ELOOP` on Linux and the BSDs (macOS: 62); without libc, named here.
+#[cfg(any(target_os = "macos", target_os = "ios", target_os = "freebsd"))]
+const ELOOP: i32 = 62;
+#[cfg(not(any(target_os = "macos", target_os = "ios", target_os = "freebsd")))]
+const ELOOP: i32 = 40;
+
 /// `path` relative to `base`, with `/` separators.
 pub fn relative(base: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(base).unwrap_or(path);
@@ -74,51 +159,85 @@ pub fn relative(base: &Path, path: &Path) -> String {
         .join("/")
 }
 
-/// Reads and splits one file. `None` when the file cannot be used at all (the reason is
-/// in `diags`).
+/// The `file-too-large` diagnostic.
+pub fn too_large(rel: &str, size: u64, max_size: u64) -> Diagnostic {
+    Diagnostic::error(
+        "file-too-large",
+        rel,
+        format!("file is {size} bytes, over the limit of {max_size} bytes; skipped"),
+    )
+    .help("split the page, or raise the limit with --max-file-size")
+}
+
+/// Reads and splits one file, reading at most `max_size` bytes whatever its size claims.
+/// `None` when the file cannot be used at all (the reason is in `diags`).
 pub fn read(
     abs: &Path,
     rel: &str,
     max_size: u64,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<SourceFile> {
-    match std::fs::metadata(abs) {
-        Ok(meta) if meta.len() > max_size => {
-            diags.push(
-                Diagnostic::error(
-                    "file-too-large",
-                    rel,
-                    format!(
-                        "file is {} bytes, over the limit of {} bytes",
-                        meta.len(),
-                        max_size
-                    ),
-                )
-                .help("split the page, or raise the limit with --max-file-size"),
-            );
-            return None;
-        }
-        Ok(_) => {}
+    let cannot = |err: std::io::Error| {
+        Diagnostic::error("io", rel, format!("cannot read: {err}"))
+            .help("check the file's permissions, or remove it from INPUT")
+    };
+    let file = match std::fs::File::open(abs) {
+        Ok(f) => f,
         Err(err) => {
-            diags.push(Diagnostic::error("io", rel, format!("cannot read: {err}")));
-            return None;
-        }
-    }
-    let bytes = match std::fs::read(abs) {
-        Ok(b) => b,
-        Err(err) => {
-            diags.push(
-                Diagnostic::error("io", rel, format!("cannot read: {err}"))
-                    .help("check the file's permissions, or remove it from INPUT"),
-            );
+            diags.push(cannot(err));
             return None;
         }
     };
+    let size = match file.metadata() {
+        Ok(meta) if !meta.is_file() => {
+            diags.push(Diagnostic::error("io", rel, "not a regular file; skipped"));
+            return None;
+        }
+        Ok(meta) => meta.len(),
+        Err(err) => {
+            diags.push(cannot(err));
+            return None;
+        }
+    };
+    if size > max_size {
+        diags.push(too_large(rel, size, max_size));
+        return None;
+    }
+    // The size can change between the look and the read: never read past the limit.
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    if let Err(err) = file
+        .take(max_size.saturating_add(1))
+        .read_to_end(&mut bytes)
+    {
+        diags.push(cannot(err));
+        return None;
+    }
+    if bytes.len() as u64 > max_size {
+        diags.push(too_large(rel, bytes.len() as u64, max_size));
+        return None;
+    }
     from_bytes(rel, bytes, diags)
 }
 
+/// How far into a file a NUL byte marks it as binary (git's rule of thumb).
+const BINARY_SNIFF: usize = 8000;
+
 /// Splits already-read bytes (the part of `read` that needs no file system).
 pub fn from_bytes(rel: &str, bytes: Vec<u8>, diags: &mut Vec<Diagnostic>) -> Option<SourceFile> {
+    let head = bytes.get(..BINARY_SNIFF.min(bytes.len())).unwrap_or(&[]);
+    if let Some(nul) = head.iter().position(|&b| b == 0) {
+        diags.push(
+            Diagnostic::error(
+                "binary",
+                rel,
+                format!(
+                    "file holds a NUL byte at offset {nul}: it is binary, not Markdown; skipped"
+                ),
+            )
+            .help("remove it from INPUT, or rename it so that it does not end in `.md`"),
+        );
+        return None;
+    }
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(err) => {
@@ -157,6 +276,15 @@ pub fn from_bytes(rel: &str, bytes: Vec<u8>, diags: &mut Vec<Diagnostic>) -> Opt
         front_matter,
         lines,
     })
+}
+
+/// The one character at byte `at` of `text`, as a range (empty at the end), for a caret.
+pub fn caret(text: &str, at: usize) -> std::ops::Range<usize> {
+    let len = text
+        .get(at..)
+        .and_then(|s| s.chars().next())
+        .map_or(0, char::len_utf8);
+    at..at + len
 }
 
 /// Is this line (without its ending) a front matter delimiter: `---` and trailing blanks?
@@ -198,8 +326,37 @@ fn split_front_matter(
     let body_start = starts.get(close_line).copied().unwrap_or(text.len());
     let yaml = text.get(yaml_start..close_range.start).unwrap_or("");
     match parse_yaml(yaml) {
-        Ok(fm) => (fm, body_start),
-        Err((msg, offset)) => {
+        Ok((fm, duplicates)) => {
+            for key in duplicates {
+                let at = yaml_start + key.offset;
+                diags.push(
+                    Diagnostic::error(
+                        "front-matter",
+                        rel,
+                        format!("front matter has the key `{}` twice", key.name),
+                    )
+                    .at(text, lines, at..at + key.len)
+                    .label("repeated here")
+                    .help("remove one of the two; the first value is kept"),
+                );
+            }
+            (fm, body_start)
+        }
+        Err(YamlError::Expansion(offset)) => {
+            let at = yaml_start + offset.unwrap_or(0);
+            diags.push(
+                Diagnostic::error(
+                    "front-matter",
+                    rel,
+                    "front matter grows past twice its size through YAML aliases (`*name`)",
+                )
+                .at(text, lines, caret(text, at))
+                .label("this value expands past the limit")
+                .help("write the values out instead of using anchors (`&name`) and aliases (`*name`); the page is compiled without its front matter"),
+            );
+            (FrontMatter::default(), body_start)
+        }
+        Err(YamlError::Syntax(msg, offset)) => {
             let at = offset.map(|o| yaml_start + o).unwrap_or(yaml_start);
             diags.push(
                 Diagnostic::error("front-matter", rel, format!("front matter does not parse: {msg}"))
@@ -211,31 +368,259 @@ fn split_front_matter(
     }
 }
 
-/// Parses flat YAML into front matter, keeping scalars as written.
-fn parse_yaml(yaml: &str) -> Result<FrontMatter, (String, Option<usize>)> {
+/// Why front matter was not used.
+#[derive(Debug)]
+enum YamlError {
+    /// A message and a byte offset in the YAML.
+    Syntax(String, Option<usize>),
+    /// Aliases expanded it past its budget (at this offset, when known).
+    Expansion(Option<usize>),
+}
+
+/// A key that appears twice at the top level of front matter.
+#[derive(Debug, PartialEq)]
+struct Duplicate {
+    name: String,
+    /// Byte offset and length of the repeated key in the YAML, when it was found there.
+    offset: usize,
+    len: usize,
+}
+
+/// Parses flat YAML into front matter, keeping scalars as written. Repeated keys keep their
+/// first value and are returned for a diagnostic.
+fn parse_yaml(yaml: &str) -> Result<(FrontMatter, Vec<Duplicate>), YamlError> {
     if yaml.trim().is_empty() {
-        return Ok(FrontMatter::default());
+        return Ok((FrontMatter::default(), Vec::new()));
     }
-    let value: serde_yaml::Value = serde_yaml::from_str(yaml).map_err(|e| {
+    let budget = budget::Budget::for_source(yaml);
+    let de = serde_yaml::Deserializer::from_str(yaml);
+    let top = serde::de::DeserializeSeed::deserialize(budget::Top(&budget), de).map_err(|e| {
         let offset = e.location().map(|l| l.index());
         let msg = e.to_string();
         // The location is reported separately; keep the message itself short.
         let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-        (msg, offset)
-    })?;
-    match value {
-        serde_yaml::Value::Null => Ok(FrontMatter::default()),
-        serde_yaml::Value::Mapping(map) => {
-            let mut out = Vec::with_capacity(map.len());
-            for (k, v) in map {
-                out.push((scalar_text(&k).unwrap_or_default(), front_value(v)));
-            }
-            Ok(FrontMatter(out))
+        if msg.contains(budget::EXPANSION) || msg.contains("repetition limit exceeded") {
+            // The error names the path of the value (`key[0][3]: ...`): point at its key.
+            let key = msg.split([':', '[']).next().unwrap_or("");
+            let at = key_position(yaml, key, 1).map(|(o, _)| o).or(offset);
+            YamlError::Expansion(at)
+        } else if msg.contains("recursion limit exceeded") {
+            YamlError::Syntax("it nests deeper than 128 levels".to_string(), offset)
+        } else {
+            YamlError::Syntax(msg, offset)
         }
-        _ => Err((
+    })?;
+    let Some(entries) = top else {
+        return Err(YamlError::Syntax(
             "front matter must be a map of `key: value` lines".to_string(),
             None,
-        )),
+        ));
+    };
+    let mut out: Vec<(String, FrontValue)> = Vec::with_capacity(entries.len());
+    let mut seen = std::collections::HashMap::new();
+    let mut duplicates = Vec::new();
+    for (k, v) in entries {
+        let name = scalar_text(&k).unwrap_or_default();
+        let count = seen.entry(name.clone()).or_insert(0usize);
+        *count += 1;
+        if *count > 1 {
+            let (offset, len) = key_position(yaml, &name, *count).unwrap_or((0, 0));
+            duplicates.push(Duplicate { name, offset, len });
+            continue;
+        }
+        out.push((name, front_value(v)));
+    }
+    Ok((FrontMatter(out), duplicates))
+}
+
+/// Where the `nth` top-level occurrence of `key:` starts in block YAML (plain, `'` or `"`
+/// quoted), as (offset, length).
+fn key_position(yaml: &str, key: &str, nth: usize) -> Option<(usize, usize)> {
+    let mut offset = 0;
+    let mut found = 0;
+    for line in yaml.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let spelled = [key.to_string(), format!("'{key}'"), format!("\"{key}\"")];
+        let hit = spelled.iter().find(|s| {
+            line.strip_prefix(s.as_str())
+                .is_some_and(|rest| rest.trim_start_matches([' ', '\t']).starts_with(':'))
+        });
+        if let Some(s) = hit {
+            found += 1;
+            if found == nth {
+                return Some((start, s.len()));
+            }
+        }
+    }
+    None
+}
+
+/// Reading YAML into values on a budget, so that aliases (which repeat what their anchor
+/// holds, and can nest: the "billion laughs") cannot make front matter grow without
+/// bound. Every value costs one, and every scalar its length as well; YAML without aliases
+/// never costs more than twice its length.
+mod budget {
+    use std::cell::Cell;
+    use std::fmt;
+
+    use serde::de::{self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess};
+    use serde::de::{VariantAccess, Visitor};
+    use serde_yaml::{Mapping, Value};
+
+    /// The message of the error that ends an over-budget read.
+    pub const EXPANSION: &str = "front matter expands past its budget";
+
+    pub struct Budget(Cell<usize>);
+
+    impl Budget {
+        pub fn for_source(yaml: &str) -> Self {
+            Budget(Cell::new(yaml.len().saturating_mul(2).saturating_add(4096)))
+        }
+
+        fn spend<E: de::Error>(&self, cost: usize) -> Result<(), E> {
+            let left = self.0.get();
+            if cost > left {
+                return Err(E::custom(EXPANSION));
+            }
+            self.0.set(left - cost);
+            Ok(())
+        }
+    }
+
+    /// The top level: a map (entries in source order, repeats kept) or nothing.
+    pub struct Top<'b>(pub &'b Budget);
+
+    impl<'de> DeserializeSeed<'de> for Top<'_> {
+        type Value = Option<Vec<(Value, Value)>>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Top<'_> {
+        type Value = Option<Vec<(Value, Value)>>;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a map of `key: value` lines")
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Some(Vec::new()))
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Some(Vec::new()))
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(k) = map.next_key_seed(Any(self.0))? {
+                let v = map.next_value_seed(Any(self.0))?;
+                out.push((k, v));
+            }
+            Ok(Some(out))
+        }
+
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element_seed(Any(self.0))?.is_some() {}
+            Ok(None)
+        }
+        fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
+            let (_tag, contents): (String, _) = data.variant()?;
+            contents.newtype_variant_seed(Any(self.0))?;
+            Ok(None)
+        }
+    }
+
+    /// Any value, charged to the budget.
+    struct Any<'b>(&'b Budget);
+
+    impl<'de> DeserializeSeed<'de> for Any<'_> {
+        type Value = Value;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Any<'_> {
+        type Value = Value;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("any YAML value")
+        }
+
+        fn visit_bool<E: de::Error>(self, b: bool) -> Result<Value, E> {
+            self.0.spend(1)?;
+            Ok(Value::Bool(b))
+        }
+        fn visit_i64<E: de::Error>(self, i: i64) -> Result<Value, E> {
+            self.0.spend(1)?;
+            Ok(Value::Number(i.into()))
+        }
+        fn visit_u64<E: de::Error>(self, u: u64) -> Result<Value, E> {
+            self.0.spend(1)?;
+            Ok(Value::Number(u.into()))
+        }
+        fn visit_f64<E: de::Error>(self, f: f64) -> Result<Value, E> {
+            self.0.spend(1)?;
+            Ok(Value::Number(f.into()))
+        }
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<Value, E> {
+            self.0.spend(s.len().saturating_add(1))?;
+            Ok(Value::String(s.to_string()))
+        }
+        fn visit_string<E: de::Error>(self, s: String) -> Result<Value, E> {
+            self.0.spend(s.len().saturating_add(1))?;
+            Ok(Value::String(s))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+            self.0.spend(1)?;
+            Ok(Value::Null)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+            self.visit_unit()
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+            Any(self.0).deserialize(d)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+            self.0.spend(1)?;
+            let mut out = Vec::new();
+            while let Some(v) = seq.next_element_seed(Any(self.0))? {
+                out.push(v);
+            }
+            Ok(Value::Sequence(out))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+            self.0.spend(1)?;
+            let mut out = Mapping::new();
+            while let Some(k) = map.next_key_seed(Any(self.0))? {
+                let v = map.next_value_seed(Any(self.0))?;
+                out.insert(k, v);
+            }
+            Ok(Value::Mapping(out))
+        }
+        /// A tagged value (`!tag x`): the tag is dropped, the value kept.
+        fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Value, A::Error> {
+            let (_tag, contents): (String, _) = data.variant()?;
+            contents.newtype_variant_seed(Any(self.0))
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! The command line: arguments -> a resolved config -> library calls -> exit code.
 //! Exit status: 0 clean, 1 when any error was reported (or, with `build --check`, when
 //! OUTPUT or the lock is out of date), 2 for usage or I/O failure.
+#![forbid(unsafe_code)]
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -105,7 +106,7 @@ struct Common {
     #[arg(long, value_enum, value_name = "WHAT")]
     deny: Vec<Deny>,
     /// Largest Markdown file accepted, in bytes.
-    #[arg(long, default_value_t = 16 * 1024 * 1024, value_name = "BYTES")]
+    #[arg(long, default_value_t = checkdown::DEFAULT_MAX_FILE_SIZE, value_name = "BYTES")]
     max_file_size: u64,
     /// Where the pages are published: relative links resolve against it, site-root links
     /// (`/azure/...`) against its scheme and host.
@@ -117,6 +118,10 @@ struct Common {
     /// How diagnostics are printed: human (standard error), json or github (standard output).
     #[arg(long, value_enum, default_value = "human", value_name = "FORMAT")]
     message_format: MessageFormatArg,
+    /// Deepest Markdown nesting read as structure (quotes, lists, emphasis together).
+    #[arg(long, default_value_t = checkdown::parse::DEFAULT_MAX_NESTING, value_name = "LEVELS",
+          value_parser = clap::value_parser!(usize))]
+    max_nesting: usize,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
@@ -266,6 +271,7 @@ fn build(
     let options = Options {
         max_file_size: common.max_file_size,
         base_url: common.base_url.clone(),
+        max_nesting: common.max_nesting,
     };
     let skip = output.and_then(|o| o.canonicalize().ok());
     let input_abs = input.canonicalize().unwrap_or_else(|_| input.to_path_buf());
@@ -288,7 +294,7 @@ fn build(
     let mut formats = formats.to_vec();
     formats.sort();
     formats.dedup();
-    let mut written = 0;
+    let mut report = write::Report::default();
     let mut stale = 0;
     let lock_text = applied.lock.to_text();
     let lock_current = std::fs::read(&lock_path).is_ok_and(|b| b == lock_text.as_bytes());
@@ -302,7 +308,13 @@ fn build(
             stale = found.len();
             diagnostics.extend(found);
         } else {
-            written = write::write_all(out, &files)?;
+            report = write::write(out, &files)?;
+            for kept in &report.kept {
+                eprintln!(
+                    "note: `{}` was written by an earlier build and is no longer; left in place because it changed since",
+                    out.join(kept).display()
+                );
+            }
             if !lock_current {
                 write::atomic_write(&lock_path, lock_text.as_bytes())?;
                 eprintln!("checkdown: updated {}", lock_path.display());
@@ -324,7 +336,11 @@ fn build(
         if check {
             format!(", {stale} {} out of date", plural(stale, "file", "files"))
         } else if output.is_some() {
-            format!(", {written} files written")
+            let removed = match report.removed.len() {
+                0 => String::new(),
+                n => format!(", {n} stale {} removed", plural(n, "file", "files")),
+            };
+            format!(", {} files written{removed}", report.written)
         } else {
             String::new()
         },

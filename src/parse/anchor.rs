@@ -16,7 +16,9 @@ pub fn slug(text: &str) -> String {
         } else if c == '-' || c == '_' {
             out.push(c);
         } else if is_letter_or_digit(c) {
-            out.extend(c.to_lowercase());
+            // The simple (one character) lowercase mapping, as .NET's `ToLowerInvariant`:
+            // `İ` gives `i`, not `i` and a combining dot.
+            out.push(c.to_lowercase().next().unwrap_or(c));
         }
     }
     if out.is_empty() {
@@ -69,6 +71,11 @@ mod tests {
             slug("This - is a &@! heading _ with . and ! -"),
             "this---is-a--heading-_-with--and---"
         );
+    }
+
+    #[test]
+    fn simple_lowercase_mapping() {
+        assert_eq!(slug("İstanbul ẞ"), "istanbul-ß");
     }
 
     #[test]

@@ -4,18 +4,42 @@
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     starts: Vec<usize>,
+    /// Inside long lines, every `CHECKPOINT` bytes or so: (byte offset on a character
+    /// boundary, characters from its line's start). A column is then counted from the
+    /// nearest checkpoint, not from the start of a multi-megabyte line.
+    checkpoints: Vec<(usize, usize)>,
 }
+
+const CHECKPOINT: usize = 4096;
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
-        LineIndex { starts }
+        let mut checkpoints = Vec::new();
+        let mut line_start = 0;
+        let mut chars = 0;
+        for (i, b) in text.bytes().enumerate() {
+            // Count characters by their first byte.
+            if b & 0xC0 != 0x80 {
+                if i - line_start >= CHECKPOINT
+                    && checkpoints
+                        .last()
+                        .is_none_or(|&(at, _)| at < line_start || i - at >= CHECKPOINT)
+                {
+                    checkpoints.push((i, chars));
+                }
+                chars += 1;
+            }
+            if b == b'\n' {
+                starts.push(i + 1);
+                line_start = i + 1;
+                chars = 0;
+            }
+        }
+        LineIndex {
+            starts,
+            checkpoints,
+        }
     }
 
     /// 1-based line and column (column counted in characters) of a byte offset.
@@ -26,10 +50,22 @@ impl LineIndex {
             Err(i) => i.saturating_sub(1),
         };
         let start = self.starts.get(line).copied().unwrap_or(0);
-        let column = text
-            .get(start..offset)
-            .map(|s| s.chars().count())
-            .unwrap_or(0);
+        let nearest = match self
+            .checkpoints
+            .binary_search_by(|&(at, _)| at.cmp(&offset))
+        {
+            Ok(i) => self.checkpoints.get(i),
+            Err(i) => i.checked_sub(1).and_then(|i| self.checkpoints.get(i)),
+        };
+        let (from, before) = match nearest {
+            Some(&(at, chars)) if at >= start => (at, chars),
+            _ => (start, 0),
+        };
+        let column = before
+            + text
+                .get(from..offset)
+                .map(|s| s.chars().count())
+                .unwrap_or(0);
         (line + 1, column + 1)
     }
 
@@ -74,5 +110,24 @@ mod tests {
         assert_eq!(&text[idx.line_range(text, 1)], "ab");
         assert_eq!(&text[idx.line_range(text, 2)], "✓x");
         assert_eq!(&text[idx.line_range(text, 3)], "last");
+    }
+
+    #[test]
+    fn long_lines_count_from_checkpoints() {
+        let text = format!("x\n{}\n{}", "é".repeat(10_000), "ab".repeat(5_000));
+        let idx = LineIndex::new(&text);
+        for offset in (0..text.len())
+            .filter(|&o| text.is_char_boundary(o))
+            .step_by(97)
+        {
+            let line = text[..offset].matches('\n').count();
+            let start = text[..offset].rfind('\n').map_or(0, |p| p + 1);
+            let column = text[start..offset].chars().count();
+            assert_eq!(
+                idx.position(&text, offset),
+                (line + 1, column + 1),
+                "{offset}"
+            );
+        }
     }
 }

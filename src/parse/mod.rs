@@ -6,6 +6,7 @@
 //! range, so nothing downstream parses the Markdown again.
 
 pub mod anchor;
+pub mod limit;
 pub mod lines;
 
 use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag};
@@ -108,25 +109,66 @@ pub fn options() -> Options {
         | Options::ENABLE_TASKLISTS
 }
 
+/// The deepest a block tree may nest by default (blockquotes, lists, emphasis, links ...
+/// together). Real pages stay under ten; the limit keeps every recursive walk over the tree
+/// (text extraction, recognizers, dropping it) far from the stack's end.
+pub const DEFAULT_MAX_NESTING: usize = 128;
+
+/// A block tree and what had to be left out of it.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub blocks: Vec<Node>,
+    /// Where the first element deeper than the limit starts, when there was one. Elements
+    /// below the limit are not nodes of their own: their text goes to their deepest
+    /// ancestor within the limit, and their source stays in that ancestor's range.
+    pub too_deep: Option<Range<usize>>,
+    /// The deepest nesting seen in the source.
+    pub deepest: usize,
+}
+
 /// Parses `text[start..]` (the part after the front matter) into top-level blocks whose
-/// ranges are offsets into `text`.
+/// ranges are offsets into `text`, nesting at most `DEFAULT_MAX_NESTING` deep.
 pub fn parse(text: &str, start: usize) -> Vec<Node> {
+    parse_limited(text, start, DEFAULT_MAX_NESTING).blocks
+}
+
+/// `parse` with a nesting limit: the tree is never deeper than `max_depth` nodes below the
+/// top level, whatever the input; deeper elements are flattened into their ancestor.
+pub fn parse_limited(text: &str, start: usize, max_depth: usize) -> Parsed {
+    let max_depth = max_depth.max(1);
     let body = text.get(start..).unwrap_or("");
     let mut stack: Vec<Node> = vec![Node {
         kind: Kind::Other,
         range: 0..0,
         children: Vec::new(),
     }];
+    // Open elements that got no node because the stack was full.
+    let mut flattened = 0usize;
+    let mut too_deep = None;
+    let mut deepest = 0usize;
     for (event, r) in Parser::new_ext(body, options()).into_offset_iter() {
         let range = (r.start + start)..(r.end + start);
         match event {
-            Event::Start(tag) => stack.push(Node {
-                kind: tag_kind(tag),
-                range,
-                children: Vec::new(),
-            }),
+            Event::Start(tag) => {
+                let depth = stack.len() + flattened;
+                deepest = deepest.max(depth);
+                if stack.len() > max_depth {
+                    flattened += 1;
+                    if too_deep.is_none() {
+                        too_deep = Some(range);
+                    }
+                } else {
+                    stack.push(Node {
+                        kind: tag_kind(tag),
+                        range,
+                        children: Vec::new(),
+                    });
+                }
+            }
             Event::End(_) => {
-                if stack.len() > 1 {
+                if flattened > 0 {
+                    flattened -= 1;
+                } else if stack.len() > 1 {
                     if let Some(node) = stack.pop() {
                         if let Some(parent) = stack.last_mut() {
                             parent.children.push(node);
@@ -173,7 +215,11 @@ pub fn parse(text: &str, start: usize) -> Vec<Node> {
             }
         }
     }
-    stack.pop().map(|root| root.children).unwrap_or_default()
+    Parsed {
+        blocks: stack.pop().map(|root| root.children).unwrap_or_default(),
+        too_deep,
+        deepest,
+    }
 }
 
 fn tag_kind(tag: Tag<'_>) -> Kind {

@@ -7,7 +7,7 @@ use crate::parse::options;
 /// Renders Markdown to HTML and sanitizes it: nothing from the docs can run in a page.
 pub fn to_html(markdown: &str) -> String {
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut raw, Parser::new_ext(markdown, options()));
+    pulldown_cmark::html::push_html(&mut raw, crate::parse::limit::events(markdown));
     sanitizer().clean(&raw).to_string()
 }
 

@@ -5,11 +5,14 @@
 mod common;
 
 mod anchors;
+mod bad_input;
 mod cli;
 mod corpus;
 mod dialect;
+mod fuzz_corpus;
 mod html;
 mod outputs;
+mod props;
 mod regen;
 mod seed;
 mod trackers;
