@@ -96,12 +96,11 @@ fn split_label(rest: &str, kind: CalloutKind) -> (String, &str) {
     let Some(after_open) = rest.strip_prefix("**").or_else(|| rest.strip_prefix("__")) else {
         return default();
     };
-    let marker = &rest[..2];
-    let Some(close) = after_open.find(marker) else {
+    let marker = if rest.starts_with("**") { "**" } else { "__" };
+    let Some((bold, after)) = after_open.split_once(marker) else {
         return default();
     };
-    let bold = after_open[..close].trim();
-    let after = &after_open[close + 2..];
+    let bold = bold.trim();
     if let Some(label) = bold.strip_suffix(':') {
         (label.trim().to_string(), after)
     } else if let Some(after) = after.strip_prefix(':') {

@@ -89,7 +89,7 @@ pub fn item_inlines(item: &Node) -> (&[Node], usize, usize) {
                 .iter()
                 .position(Node::is_block)
                 .unwrap_or(item.children.len());
-            let inl = &item.children[..n];
+            let inl = item.children.get(..n).unwrap_or(&[]);
             let end = inl.last().map(|l| l.range.end).unwrap_or(item.range.start);
             (inl, end, n)
         }
@@ -99,9 +99,9 @@ pub fn item_inlines(item: &Node) -> (&[Node], usize, usize) {
 /// The items of a checklist block and of its continuation.
 fn list_items<'a>(ctx: &Ctx<'a>, cl: &Checklist) -> Vec<&'a Node> {
     let blocks: &'a [Node] = ctx.blocks;
-    let mut quotes = vec![&blocks[cl.block]];
-    if let Some((_, q)) = cl.continuation {
-        quotes.push(&blocks[q]);
+    let mut quotes: Vec<&'a Node> = blocks.get(cl.block).into_iter().collect();
+    if let Some(q) = cl.continuation.and_then(|(_, q)| blocks.get(q)) {
+        quotes.push(q);
     }
     quotes
         .into_iter()
@@ -135,7 +135,9 @@ pub fn find(ctx: &mut Ctx) -> Vec<Checklist> {
         if !is_checklist(node, text) {
             continue;
         }
-        let caption = i.checked_sub(1).filter(|&p| is_caption(&blocks[p]));
+        let caption = i
+            .checked_sub(1)
+            .filter(|&p| blocks.get(p).is_some_and(is_caption));
         // A stray unquoted line ends the blockquote in CommonMark; a list blockquote right
         // after it continues the checklist.
         let mut continuation = None;
@@ -214,8 +216,11 @@ pub fn items(
     let nodes = list_items(ctx, cl);
     let anchor = ctx.anchor_before(cl.block);
     let mut out: Vec<Draft> = Vec::new();
-    let first_list_len = ctx.blocks[cl.block]
-        .children
+    let first_list_len = ctx
+        .blocks
+        .get(cl.block)
+        .map(|b| b.children.as_slice())
+        .unwrap_or(&[])
         .iter()
         .filter(|c| matches!(c.kind, Kind::List(_)))
         .map(|l| l.children.iter().filter(|c| c.kind == Kind::Item).count())
@@ -228,8 +233,9 @@ pub fn items(
         }
         // The stray line of a broken block belongs to the item before it.
         if n + 1 == first_list_len {
-            if let (Some((stray, _)), Some(last)) = (cl.continuation, out.last_mut()) {
-                let line = ctx.md_block(&ctx.blocks[stray], 0);
+            let stray = cl.continuation.and_then(|(s, _)| ctx.blocks.get(s));
+            if let (Some(stray), Some(last)) = (stray, out.last_mut()) {
+                let line = ctx.md_block(stray, 0);
                 let line = line.trim();
                 if line.starts_with('|') {
                     last.body.push('\n');
@@ -320,7 +326,9 @@ fn strategy(ctx: &mut Ctx, link: &Link, end: usize, owned: &mut HashSet<usize>) 
         ctx.diags.push(d);
         return draft;
     };
-    let heading = &ctx.headings[hi];
+    let Some(heading) = ctx.headings.get(hi) else {
+        return draft;
+    };
     draft.heading = Some(heading.text.clone());
     draft.source = ctx.source(&heading.range);
     let Some(top) = heading.top else {
@@ -329,8 +337,7 @@ fn strategy(ctx: &mut Ctx, link: &Link, end: usize, owned: &mut HashSet<usize>) 
     let level = heading.level;
     let mut body = Vec::new();
     let mut i = top + 1;
-    while i < end {
-        let node = &ctx.blocks[i];
+    while let Some(node) = ctx.blocks.get(i).filter(|_| i < end) {
         if let Kind::Heading(l) = node.kind {
             if l <= level {
                 break;
@@ -350,7 +357,9 @@ fn strategy(ctx: &mut Ctx, link: &Link, end: usize, owned: &mut HashSet<usize>) 
 
 /// The rows of a checklist table.
 pub fn table_items(ctx: &Ctx, index: usize, form: TableForm) -> Vec<Draft> {
-    let table = &ctx.blocks[index];
+    let Some(table) = ctx.blocks.get(index) else {
+        return Vec::new();
+    };
     let anchor = ctx.anchor_before(index);
     let (_, rows) = parts(table);
     let mut out = Vec::new();
@@ -487,11 +496,27 @@ fn anchor_range(text: &str, item: &Range<usize>, anchor: &str) -> Range<usize> {
 }
 
 /// The heading anchor closest to a missing one, when it is close enough to be a typo.
-fn closest_anchor(ctx: &Ctx, missing: &str) -> Option<String> {
+/// Only anchors whose length is within the allowed distance are compared, and a file
+/// gets suggestions for its first `MAX_SUGGESTIONS` missing anchors only, so that pages
+/// with thousands of broken links stay linear.
+fn closest_anchor(ctx: &mut Ctx, missing: &str) -> Option<String> {
+    const MAX_SUGGESTIONS: usize = 100;
+    if ctx.suggestions >= MAX_SUGGESTIONS {
+        return None;
+    }
+    ctx.suggestions += 1;
+    let len = missing.chars().count();
     ctx.headings
         .iter()
-        .map(|h| (strsim::levenshtein(&h.anchor, missing), &h.anchor))
-        .filter(|(d, a)| *d <= (a.chars().count().max(missing.chars().count()) / 3).max(2))
+        .filter_map(|h| {
+            let alen = h.anchor.chars().count();
+            let allowed = (alen.max(len) / 3).max(2);
+            if alen.abs_diff(len) > allowed {
+                return None;
+            }
+            let d = strsim::levenshtein(&h.anchor, missing);
+            (d <= allowed).then_some((d, &h.anchor))
+        })
         .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
         .map(|(_, a)| a.clone())
 }

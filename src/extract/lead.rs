@@ -28,11 +28,11 @@ pub fn clean_title(s: &str) -> String {
 pub fn split_scope(s: &str) -> (Option<String>, &str) {
     let t = s.trim_start();
     if let Some(inner) = t.strip_prefix('(') {
-        if let Some(close) = inner.find(')') {
-            let scope = inner[..close].trim();
+        if let Some((scope, after)) = inner.split_once(')') {
+            let scope = scope.trim();
             let ok = !scope.is_empty() && scope.len() <= 60 && !scope.contains(['(', '[', '*']);
             if ok {
-                return (Some(scope.to_string()), inner[close + 1..].trim_start());
+                return (Some(scope.to_string()), after.trim_start());
             }
         }
     }

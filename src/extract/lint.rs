@@ -53,8 +53,7 @@ pub fn mojibake(file: &SourceFile, diags: &mut Vec<Diagnostic>) {
         .map(|(i, c)| (i + file.body_start, c))
         .collect();
     let mut i = 0;
-    while i < chars.len() {
-        let (offset, c) = chars[i];
+    while let Some(&(offset, c)) = chars.get(i) {
         let lead = cp1252_byte(c);
         let need = match lead {
             Some(0xC2..=0xDF) => 1,

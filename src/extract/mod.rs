@@ -91,6 +91,8 @@ pub struct Ctx<'a> {
     pub doc_url: String,
     pub site: Site,
     used_keys: HashSet<String>,
+    /// "Did you mean" suggestions computed so far (they are capped per file).
+    suggestions: usize,
 }
 
 impl<'a> Ctx<'a> {
@@ -314,6 +316,7 @@ pub fn extract(
         doc_url,
         site: env.site.clone(),
         used_keys: HashSet::new(),
+        suggestions: 0,
     };
     lint::mojibake(file, &mut ctx.diags);
     let doc = build_document(&mut ctx, env);
@@ -398,11 +401,11 @@ fn regions(ctx: &mut Ctx) -> (Vec<Region>, Vec<usize>) {
         }
     }
     if in_group {
-        if let Some(start) = group_start {
+        if let Some(start) = group_start.and_then(|s| blocks.get(s)) {
             let d = Diagnostic::error("unclosed-tab-group", &ctx.file.path, "tab group is never closed")
                 .label("the group opens here")
                 .help("end the last tab with a line that is exactly `---`; its content runs to the end of the file");
-            let d = ctx.diag_at(d, blocks[start].range.clone());
+            let d = ctx.diag_at(d, start.range.clone());
             ctx.diags.push(d);
         }
     }
@@ -548,8 +551,10 @@ fn build_document(ctx: &mut Ctx, env: &Env) -> Option<Document> {
     let mut intro = Vec::new();
     let mut callouts = Vec::new();
     let mut seen_h1 = false;
-    for &i in &outside {
-        let node = &blocks[i];
+    for (i, node) in outside
+        .iter()
+        .filter_map(|&i| blocks.get(i).map(|n| (i, n)))
+    {
         if owned.contains(&i) {
             continue;
         }
@@ -614,7 +619,7 @@ fn build_section(
                     .is_some_and(|h| h.to_lowercase().starts_with("workload design checklist"));
             let mut made = checklist::items(ctx, cl, range.end, owned, practice_context);
             drafts.append(&mut made);
-        } else if let Some(form) = table::form(&blocks[i]) {
+        } else if let Some(form) = blocks.get(i).and_then(table::form) {
             first_structural = first_structural.min(i);
             skip.insert(i);
             let mut made = checklist::table_items(ctx, i, form);
@@ -636,7 +641,9 @@ fn build_section(
         if skip.contains(&i) || owned.contains(&i) {
             continue;
         }
-        let node = &blocks[i];
+        let Some(node) = blocks.get(i) else {
+            continue;
+        };
         if let Some(c) = callout::recognize(node, text, |r| ctx.md(r)) {
             callouts.push(c);
             owned.insert(i);

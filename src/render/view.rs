@@ -274,10 +274,14 @@ pub fn safe_url(url: &str) -> Option<String> {
 
 /// `a/b.md` with a new extension: `a/b.html`.
 pub fn with_extension(path: &str, ext: &str) -> String {
-    let stem = path
-        .strip_suffix(".md")
-        .or_else(|| path.strip_suffix(".MD"))
-        .unwrap_or(path);
+    let split = path
+        .len()
+        .checked_sub(3)
+        .filter(|&i| path.is_char_boundary(i));
+    let stem = match split.and_then(|i| path.get(i..).map(|ext| (i, ext))) {
+        Some((i, ext)) if ext.eq_ignore_ascii_case(".md") => path.get(..i).unwrap_or(path),
+        _ => path,
+    };
     format!("{stem}.{ext}")
 }
 

@@ -710,3 +710,35 @@ fn multi_megabyte_line_of_mojibake() {
     ));
     good_still_compiled(&o);
 }
+
+/// Thousands of links to missing anchors beside thousands of headings: each is an error,
+/// "did you mean" is offered for the first hundred only, and the run stays linear.
+#[test]
+fn thousands_of_links_to_missing_anchors() {
+    let n = 3_000;
+    let mut page =
+        String::from("# Broken\n\n# [Level 1](#tab/l1)\n\n> [!div class=\"checklist\"]\n");
+    for i in 0..n {
+        page.push_str(&format!("> - [Item {i}](#-item-{i}-typo)\n"));
+    }
+    page.push('\n');
+    for i in 0..n {
+        page.push_str(&format!("#### Item {i}\n\nBody {i}.\n\n"));
+    }
+    page.push_str("---\n");
+    let dir = case("many-missing", &[("many.md", page.as_bytes())]);
+    let o = build(&dir, &[]);
+    assert_eq!(o.code, 1);
+    // The first hundred are shown, then one error that counts the rest.
+    assert!(
+        o.summary
+            .contains(&format!("{} items, 0 skipped, 101 errors", n + 1)),
+        "{}",
+        o.summary
+    );
+    assert_eq!(o.diagnostics.matches("help: did you mean").count(), 100);
+    assert!(o
+        .diagnostics
+        .contains("2900 more `missing-anchor` diagnostics in this file are not shown"));
+    good_still_compiled(&o);
+}
