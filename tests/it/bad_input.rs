@@ -719,7 +719,7 @@ fn thousands_of_links_to_missing_anchors() {
     let mut page =
         String::from("# Broken\n\n# [Level 1](#tab/l1)\n\n> [!div class=\"checklist\"]\n");
     for i in 0..n {
-        page.push_str(&format!("> - [Item {i}](#-item-{i}-typo)\n"));
+        page.push_str(&format!("> - [Item {i}](#item-{i}x)\n"));
     }
     page.push('\n');
     for i in 0..n {
