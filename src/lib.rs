@@ -21,6 +21,8 @@ pub mod write;
 
 use std::path::Path;
 
+use rayon::prelude::*;
+
 use diag::Diagnostic;
 use model::{Catalog, Document, FORMAT};
 
@@ -45,6 +47,9 @@ pub struct Options {
     /// Markdown nested deeper than this (blockquotes, lists, emphasis ... together) is
     /// flattened, with a diagnostic (`nesting-too-deep`).
     pub max_nesting: usize,
+    /// Files compiled (and documents rendered) at once; 0: one per available core
+    /// (`--jobs`). The output is the same for any number.
+    pub jobs: usize,
 }
 
 /// The default of `--max-file-size`: 16 MiB.
@@ -56,7 +61,29 @@ impl Default for Options {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             max_nesting: parse::DEFAULT_MAX_NESTING,
             base_url: extract::links::DEFAULT_BASE.to_string(),
+            jobs: 0,
         }
+    }
+}
+
+impl Options {
+    /// The number of threads to use: `jobs`, or the available cores when it is 0.
+    pub fn threads(&self) -> usize {
+        match self.jobs {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        }
+    }
+
+    /// A thread pool of [`Options::threads`] threads: parallel work run inside
+    /// `pool.install(...)` (compiling, rendering, writing) uses that many.
+    pub fn pool(&self) -> rayon::ThreadPool {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(self.threads())
+            .thread_name(|i| format!("checkdown-{i}"))
+            .build()
+            .or_else(|_| rayon::ThreadPoolBuilder::new().num_threads(1).build())
+            .expect("a thread pool of one thread")
     }
 }
 
@@ -186,17 +213,30 @@ pub fn compile_dir(input: &Path, skip: Option<&Path>, options: &Options) -> Comp
         site: extract::links::Site::new(&options.base_url),
         known: Some(files.iter().map(|(_, rel)| rel.clone()).collect()),
     };
+    // Each file on its own, `options.jobs` at a time; results are taken in file order, so
+    // the catalog and the diagnostics are the same for any number of jobs.
+    let results: Vec<(Option<Document>, Vec<Diagnostic>, bool)> = options.pool().install(|| {
+        files
+            .par_iter()
+            .map(|(abs, rel)| {
+                let mut diags = Vec::new();
+                let Some(file) = load::read(abs, rel, options.max_file_size, &mut diags) else {
+                    return (None, diags, false);
+                };
+                let (doc, more) = compile_file_with(&file, &env, options);
+                diags.extend(more);
+                (doc, diags, true)
+            })
+            .collect()
+    });
     let mut documents = Vec::new();
     let mut skipped = 0;
-    for (abs, rel) in &files {
-        let Some(file) = load::read(abs, rel, options.max_file_size, &mut diagnostics) else {
-            continue;
-        };
-        let (doc, diags) = compile_file_with(&file, &env, options);
+    for (doc, diags, read) in results {
         diagnostics.extend(diags);
         match doc {
             Some(d) => documents.push(d),
-            None => skipped += 1,
+            None if read => skipped += 1,
+            None => {}
         }
     }
     diagnostics.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));

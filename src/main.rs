@@ -122,6 +122,10 @@ struct Common {
     #[arg(long, default_value_t = checkdown::parse::DEFAULT_MAX_NESTING, value_name = "LEVELS",
           value_parser = clap::value_parser!(usize))]
     max_nesting: usize,
+    /// Files compiled and documents rendered and written at once [default: the available
+    /// cores]. The output is the same for any number.
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    jobs: Option<u32>,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
@@ -272,6 +276,7 @@ fn build(
         max_file_size: common.max_file_size,
         base_url: common.base_url.clone(),
         max_nesting: common.max_nesting,
+        jobs: common.jobs.map_or(0, |n| n as usize),
     };
     let skip = output.and_then(|o| o.canonicalize().ok());
     let input_abs = input.canonicalize().unwrap_or_else(|_| input.to_path_buf());
@@ -299,7 +304,10 @@ fn build(
     let lock_text = applied.lock.to_text();
     let lock_current = std::fs::read(&lock_path).is_ok_and(|b| b == lock_text.as_bytes());
     if let Some(out) = output {
-        let files = render::render_with(&compiled.catalog, &formats, templates, backlogs)?;
+        // Rendering and writing run on the same `--jobs` threads as compiling.
+        let pool = options.pool();
+        let files =
+            pool.install(|| render::render_with(&compiled.catalog, &formats, templates, backlogs))?;
         if check {
             let mut found = stale_files(out, &files);
             if !lock_current {
@@ -308,7 +316,7 @@ fn build(
             stale = found.len();
             diagnostics.extend(found);
         } else {
-            report = write::write(out, &files)?;
+            report = pool.install(|| write::write(out, &files))?;
             for kept in &report.kept {
                 eprintln!(
                     "note: `{}` was written by an earlier build and is no longer; left in place because it changed since",

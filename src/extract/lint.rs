@@ -46,14 +46,19 @@ fn cp1252_byte(c: char) -> Option<u8> {
 /// Finds runs such as `â€”` (UTF-8 read as Windows-1252) and warns with the repair.
 pub fn mojibake(file: &SourceFile, diags: &mut Vec<Diagnostic>) {
     let text = &file.text;
-    let chars: Vec<(usize, char)> = text
-        .get(file.body_start..)
-        .unwrap_or("")
-        .char_indices()
-        .map(|(i, c)| (i + file.body_start, c))
-        .collect();
-    let mut i = 0;
-    while let Some(&(offset, c)) = chars.get(i) {
+    let body = text.get(file.body_start..).unwrap_or("");
+    // Every lead character is in U+00C2..=U+00F4, which UTF-8 writes as 0xC3 and one more
+    // byte: only those places are looked at.
+    let mut from = 0;
+    while let Some(found) = memchr::memchr(0xC3, body.as_bytes().get(from..).unwrap_or(&[])) {
+        let at = from + found;
+        let Some(mut chars) = body.get(at..).map(str::char_indices) else {
+            from = at + 1;
+            continue;
+        };
+        let Some((_, c)) = chars.next() else { break };
+        from = at + c.len_utf8();
+        let offset = at + file.body_start;
         let lead = cp1252_byte(c);
         let need = match lead {
             Some(0xC2..=0xDF) => 1,
@@ -61,22 +66,23 @@ pub fn mojibake(file: &SourceFile, diags: &mut Vec<Diagnostic>) {
             Some(0xF0..=0xF4) => 3,
             _ => 0,
         };
-        if need == 0 || i + need >= chars.len() {
-            i += 1;
+        if need == 0 {
             continue;
         }
+        let mut ahead = chars.clone();
         let mut bytes = vec![lead.unwrap_or(0)];
-        for &(_, next) in chars.iter().skip(i + 1).take(need) {
-            match cp1252_byte(next) {
+        for _ in 0..need {
+            match ahead.next().and_then(|(_, next)| cp1252_byte(next)) {
                 Some(b @ 0x80..=0xBF) => bytes.push(b),
                 _ => break,
             }
         }
         if bytes.len() == need + 1 {
             if let Ok(fixed) = std::str::from_utf8(&bytes) {
-                let end = chars
-                    .get(i + need + 1)
-                    .map(|&(o, _)| o)
+                let end = ahead
+                    .clone()
+                    .next()
+                    .map(|(o, _)| at + o + file.body_start)
                     .unwrap_or(text.len());
                 let found = text.get(offset..end).unwrap_or("");
                 diags.push(
@@ -89,11 +95,9 @@ pub fn mojibake(file: &SourceFile, diags: &mut Vec<Diagnostic>) {
                     .label(format!("probably `{fixed}`"))
                     .help(format!("replace `{found}` with `{fixed}`")),
                 );
-                i += need + 1;
-                continue;
+                from = ahead.next().map_or(body.len(), |(o, _)| at + o);
             }
         }
-        i += 1;
     }
 }
 

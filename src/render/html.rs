@@ -6,6 +6,7 @@
 //! computed here. Nothing else can run or load, whatever the docs contain.
 
 use base64::Engine as _;
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use tera::{Context, Tera};
 
@@ -23,18 +24,21 @@ pub fn render(tera: &Tera, docs: &[DocView]) -> Result<Vec<OutputFile>, Error> {
         ctx.insert("style", &style);
         ctx.insert("script", &script);
     };
-    let mut out = Vec::new();
-    for doc in docs {
-        let mut ctx = Context::new();
-        base(&mut ctx);
-        ctx.insert("doc", doc);
-        let html = render_template(tera, "page.html", &ctx)?;
-        check_inline_code(&html, &csp, "page.html")?;
-        out.push(OutputFile {
-            path: format!("html/{}", doc.page),
-            bytes: html.into_bytes(),
-        });
-    }
+    // One page per task, on the current rayon pool; collected in order.
+    let mut out: Vec<OutputFile> = docs
+        .par_iter()
+        .map(|doc| {
+            let mut ctx = Context::new();
+            base(&mut ctx);
+            ctx.insert("doc", doc);
+            let html = render_template(tera, "page.html", &ctx)?;
+            check_inline_code(&html, &csp, "page.html")?;
+            Ok(OutputFile {
+                path: format!("html/{}", doc.page),
+                bytes: html.into_bytes(),
+            })
+        })
+        .collect::<Result<_, Error>>()?;
     let mut ctx = Context::new();
     base(&mut ctx);
     ctx.insert("docs", docs);

@@ -1,15 +1,62 @@
 //! Markdown to sanitized HTML, and to plain text, for renderers.
 
+use std::sync::LazyLock;
+
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
+use super::safe_html;
 use crate::parse::options;
 
 /// Renders Markdown to HTML and sanitizes it: nothing from the docs can run in a page.
+///
+/// Markdown without raw HTML takes a direct path ([`safe_html`]) that writes the same bytes
+/// as rendering with pulldown-cmark and cleaning with ammonia, which the rest takes.
 pub fn to_html(markdown: &str) -> String {
+    if let Some(html) = fast_html(markdown) {
+        return html;
+    }
+    cleaned_html(markdown)
+}
+
+/// [`to_html`] and [`first_sentence`] of the same Markdown.
+pub fn to_html_and_first_sentence(markdown: &str) -> (String, String) {
+    (to_html(markdown), first_sentence(markdown))
+}
+
+/// Both ways to HTML, for tests: the direct path (when it applies) and the cleaned one.
+#[doc(hidden)]
+pub fn to_html_both_ways(markdown: &str) -> (Option<String>, String) {
+    (fast_html(markdown), cleaned_html(markdown))
+}
+
+/// The direct path; `None` when it does not apply.
+fn fast_html(markdown: &str) -> Option<String> {
+    if markdown.is_empty() {
+        return Some(String::new());
+    }
+    if !safe_html::plain_input(markdown) {
+        return None;
+    }
+    safe_html::render(
+        crate::parse::limit::events(markdown),
+        markdown.len() * 3 / 2,
+        &mut |_| {},
+    )
+}
+
+/// pulldown-cmark's HTML cleaned by ammonia.
+fn cleaned_html(markdown: &str) -> String {
+    if markdown.is_empty() {
+        return String::new();
+    }
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut raw, crate::parse::limit::events(markdown));
-    sanitizer().clean(&raw).to_string()
+    SANITIZER.clean(&raw).to_string()
 }
+
+/// Built once: a builder's allow-lists are hash sets, costlier to build than most
+/// fragments are to clean.
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(sanitizer);
 
 fn sanitizer() -> ammonia::Builder<'static> {
     let mut b = ammonia::Builder::default();

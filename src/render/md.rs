@@ -1,5 +1,6 @@
 //! Markdown checklists: one GFM task list per document, and an index.
 
+use rayon::prelude::*;
 use tera::{Context, Tera};
 
 use super::templates::render as render_template;
@@ -8,15 +9,18 @@ use super::OutputFile;
 use crate::Error;
 
 pub fn render(tera: &Tera, docs: &[DocView]) -> Result<Vec<OutputFile>, Error> {
-    let mut out = Vec::new();
-    for doc in docs {
-        let mut ctx = Context::new();
-        ctx.insert("doc", doc);
-        out.push(OutputFile {
-            path: format!("checklists/{}", doc.md_page),
-            bytes: tidy(&render_template(tera, "checklist.md", &ctx)?).into_bytes(),
-        });
-    }
+    // One document per task, on the current rayon pool; collected in order.
+    let mut out: Vec<OutputFile> = docs
+        .par_iter()
+        .map(|doc| {
+            let mut ctx = Context::new();
+            ctx.insert("doc", doc);
+            Ok(OutputFile {
+                path: format!("checklists/{}", doc.md_page),
+                bytes: tidy(&render_template(tera, "checklist.md", &ctx)?).into_bytes(),
+            })
+        })
+        .collect::<Result<_, Error>>()?;
     let mut ctx = Context::new();
     ctx.insert("docs", docs);
     out.push(OutputFile {

@@ -5,6 +5,7 @@ pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod md;
+pub mod safe_html;
 pub mod templates;
 pub mod tracker;
 pub mod view;

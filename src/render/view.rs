@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::model::{Callout, CalloutKind, Catalog, Document, Item, Section};
 
-use super::markdown::{first_sentence, to_html, to_plain};
+use super::markdown::{to_html, to_html_and_first_sentence, to_plain};
 
 #[derive(Debug, Serialize)]
 pub struct CalloutView {
@@ -179,16 +179,13 @@ fn callout(c: &Callout, top: u8) -> CalloutView {
     }
 }
 
-/// The summary of an item and how it joins its title.
-fn summary(it: &Item) -> (String, &'static str) {
+/// The summary of an item and how it joins its title, given the first sentences of its
+/// body and of its benefit.
+fn summary(it: &Item, body_sentence: String, benefit_sentence: String) -> (String, &'static str) {
     let clean = |s: &str| s.trim_end_matches(['.', ':', ' ']).to_lowercase();
-    let mut sum = first_sentence(&it.body);
+    let mut sum = body_sentence;
     if clean(&to_plain(&sum)).ends_with(&clean(&it.title)) || clean(&sum) == clean(&it.title) {
-        sum = it
-            .benefit
-            .as_deref()
-            .map(first_sentence)
-            .unwrap_or_default();
+        sum = benefit_sentence;
     }
     let continues = sum
         .chars()
@@ -206,7 +203,14 @@ fn summary(it: &Item) -> (String, &'static str) {
 
 fn item(doc: &Document, s: &Section, it: &Item) -> ItemView {
     let count = |k: CalloutKind| it.callouts.iter().filter(|c| c.kind == k).count();
-    let (summary, joiner) = summary(it);
+    // Body and benefit are each parsed once, for their HTML and their first sentence.
+    let (body_html, body_sentence) = to_html_and_first_sentence(&it.body);
+    let (benefit_html, benefit_sentence) = it
+        .benefit
+        .as_deref()
+        .map(to_html_and_first_sentence)
+        .unwrap_or_default();
+    let (summary, joiner) = summary(it, body_sentence, benefit_sentence);
     ItemView {
         id: it.id.clone(),
         dom_id: match it.key.split_once('#') {
@@ -225,11 +229,11 @@ fn item(doc: &Document, s: &Section, it: &Item) -> ItemView {
         summary,
         joiner,
         scope: it.scope.clone(),
-        benefit_html: it.benefit.as_deref().map(to_html).unwrap_or_default(),
+        benefit_html,
         pillar: it.pillar.clone(),
         url: it.url.clone(),
         guide: it.guide.clone(),
-        body_html: shift_headings(&to_html(&it.body), ITEM_TOP),
+        body_html: shift_headings(&body_html, ITEM_TOP),
         callouts: it.callouts.iter().map(|c| callout(c, ITEM_TOP)).collect(),
         tradeoffs: count(CalloutKind::TradeOff),
         risks: count(CalloutKind::Risk),
@@ -318,8 +322,10 @@ pub fn document(doc: &Document) -> DocView {
     }
 }
 
+/// Every document's view, built in parallel (on the current rayon pool), in order.
 pub fn catalog(c: &Catalog) -> Vec<DocView> {
-    c.documents.iter().map(document).collect()
+    use rayon::prelude::*;
+    c.documents.par_iter().map(document).collect()
 }
 
 /// Plain text of Markdown, for cells.
