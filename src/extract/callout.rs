@@ -12,10 +12,29 @@ pub fn recognize<F>(node: &Node, _text: &str, md: F) -> Option<Callout>
 where
     F: Fn(std::ops::Range<usize>) -> String,
 {
+    from_markdown(node, md(node.range.clone()))
+}
+
+/// Is this blockquote an icon callout (`> :::image type="icon" …:::`)? GFM alerts are not.
+pub fn is_icon_callout(node: &Node) -> bool {
+    matches!(node.kind, Kind::BlockQuote(None))
+        && node
+            .children
+            .first()
+            .filter(|p| p.kind == Kind::Paragraph)
+            .and_then(|p| p.children.first())
+            .is_some_and(
+                |t| matches!(&t.kind, Kind::Text(s) if icon_directive(s.trim_start()).is_some()),
+            )
+}
+
+/// The callout a blockquote is, given its Markdown with its own `>` markers (and any
+/// enclosing ones already removed).
+pub fn from_markdown(node: &Node, quoted: String) -> Option<Callout> {
     let Kind::BlockQuote(alert) = &node.kind else {
         return None;
     };
-    let inner = unquote(md(node.range.clone()));
+    let inner = unquote(quoted);
     if let Some(alert) = alert {
         let kind = match alert {
             Alert::Note => CalloutKind::Note,

@@ -260,9 +260,12 @@ fn practice_item(ctx: &Ctx, item: &Node, practice_context: bool, anchor: Option<
         if !block.is_block() {
             continue;
         }
-        match callout::recognize(block, text, |r| ctx.md(r)) {
-            Some(c) if !matches!(block.kind, Kind::BlockQuote(Some(_))) => callouts.push(c),
-            _ => body.push(ctx.md_block(block, 1)),
+        let own = callout::is_icon_callout(block)
+            .then(|| callout::from_markdown(block, ctx.md_block(block, 1)))
+            .flatten();
+        match own {
+            Some(c) => callouts.push(c),
+            None => body.push(ctx.md_block_callouts(block, 1, &mut callouts)),
         }
     }
     let plain_item = !practice_context && !lead.bold;
@@ -346,7 +349,7 @@ fn strategy(ctx: &mut Ctx, link: &Link, end: usize, owned: &mut HashSet<usize>) 
         owned.insert(i);
         match callout::recognize(node, text, |r| ctx.md(r)) {
             Some(c) => draft.callouts.push(c),
-            None => body.push(ctx.md(node.range.clone())),
+            None => body.push(ctx.md_block_callouts(node, 0, &mut draft.callouts)),
         }
         i += 1;
     }

@@ -129,6 +129,100 @@ impl<'a> Ctx<'a> {
         text::dedent(&md).trim_end().to_string()
     }
 
+    /// Like `md_block`, but icon callouts nested anywhere inside the block (in a list item,
+    /// say) are taken out of its Markdown and pushed to `callouts`.
+    pub fn md_block_callouts(
+        &self,
+        node: &Node,
+        quotes: usize,
+        callouts: &mut Vec<Callout>,
+    ) -> String {
+        let mut nested: Vec<(&Node, usize)> = Vec::new();
+        let mut stack: Vec<(&Node, usize)> = node.children.iter().map(|c| (c, quotes)).collect();
+        while let Some((n, depth)) = stack.pop() {
+            if callout::is_icon_callout(n) {
+                nested.push((n, depth));
+                continue;
+            }
+            let inner = if matches!(n.kind, Kind::BlockQuote(_)) {
+                depth + 1
+            } else {
+                depth
+            };
+            stack.extend(
+                n.children
+                    .iter()
+                    .filter(|c| c.is_block())
+                    .map(|c| (c, inner)),
+            );
+        }
+        if nested.is_empty() {
+            return self.md_block(node, quotes);
+        }
+        nested.sort_by_key(|(n, _)| n.range.start);
+        let text = self.text();
+        let lines = &self.file.lines;
+        let line_start =
+            |offset: usize| lines.line_range(text, lines.position(text, offset).0).start;
+        let line_after = |offset: usize| {
+            let r = lines.line_range(text, lines.position(text, offset.saturating_sub(1)).0);
+            let end = r.end;
+            // Past the line ending too.
+            text.get(end..)
+                .map(|rest| {
+                    end + rest.len().min(if rest.starts_with("\r\n") {
+                        2
+                    } else {
+                        usize::from(rest.starts_with('\n'))
+                    })
+                })
+                .unwrap_or(end)
+        };
+        let mut md = String::new();
+        let mut pos = line_start(node.range.start);
+        for (n, depth) in &nested {
+            let (start, end) = (line_start(n.range.start), line_after(n.range.end));
+            if start < pos {
+                continue;
+            }
+            md.push_str(&links::apply(text, pos..start, &self.rewrites));
+            pos = end.min(node.range.end.max(start));
+            let mut quoted = self.md(start..n.range.end);
+            for _ in 0..*depth {
+                quoted = text::unquote(quoted);
+            }
+            if let Some(c) = callout::from_markdown(n, text::dedent(&quoted)) {
+                callouts.push(c);
+            }
+        }
+        md.push_str(&links::apply(
+            text,
+            pos..node.range.end.max(pos),
+            &self.rewrites,
+        ));
+        let mut md = md.replace("\r\n", "\n");
+        for _ in 0..quotes {
+            md = text::unquote(md);
+        }
+        let md = text::dedent(&md);
+        // Blank lines left where a callout stood collapse to one.
+        let mut out = String::with_capacity(md.len());
+        let mut blank = 0;
+        for line in md.lines() {
+            if line.trim().is_empty() || line.trim() == ">" {
+                blank += 1;
+                if blank > 1 {
+                    continue;
+                }
+            } else {
+                blank = 0;
+            }
+            out.push_str(line);
+            out.push('\n');
+        }
+        out.trim_end().to_string()
+    }
+
     /// Markdown from `from` to `end` inside a paragraph nested in `quotes` blockquotes:
     /// continuation lines lose their quote markers and indentation.
     pub fn md_inline(&self, from: usize, end: usize, quotes: usize) -> String {

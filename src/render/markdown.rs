@@ -108,16 +108,27 @@ pub fn first_sentence(markdown: &str) -> String {
 
 /// Up to and including the first `.`, `!` or `?` that is followed by a space and a word
 /// that does not start lowercase (so `e.g. this` does not end a sentence).
+/// Closing markup and quotes after the stop belong to the sentence (`**Done.** Next`).
 pub fn sentence(text: &str) -> &str {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
-    for (n, &(i, c)) in chars.iter().enumerate() {
+    for (n, &(_, c)) in chars.iter().enumerate() {
         if !matches!(c, '.' | '!' | '?') {
             continue;
         }
-        let space = chars.get(n + 1).is_some_and(|&(_, s)| s == ' ');
-        let next_ok = chars.get(n + 2).is_some_and(|&(_, s)| !s.is_lowercase());
+        let mut k = n + 1;
+        while chars.get(k).is_some_and(|&(_, s)| {
+            matches!(
+                s,
+                '*' | '_' | '`' | ')' | '"' | '\'' | '\u{2019}' | '\u{201d}'
+            )
+        }) {
+            k += 1;
+        }
+        let space = chars.get(k).is_some_and(|&(_, s)| s == ' ');
+        let next_ok = chars.get(k + 1).is_some_and(|&(_, s)| !s.is_lowercase());
         if space && next_ok {
-            return &text[..i + c.len_utf8()];
+            let end = chars.get(k).map(|&(i, _)| i).unwrap_or(text.len());
+            return text.get(..end).unwrap_or(text);
         }
     }
     text
@@ -151,6 +162,14 @@ mod tests {
         assert_eq!(
             first_sentence("**Bold** lead, e.g. this"),
             "Bold lead, e.g. this"
+        );
+        assert_eq!(
+            sentence("**Choose the right size.** Identify the best."),
+            "**Choose the right size.**"
+        );
+        assert_eq!(
+            sentence("He said \"stop.\" Then left."),
+            "He said \"stop.\""
         );
     }
 }

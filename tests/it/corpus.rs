@@ -292,3 +292,52 @@ fn snapshot_two_service_guides() {
         insta::assert_snapshot!(name, json);
     }
 }
+
+#[test]
+fn trade_off_nested_in_a_list_item() {
+    let Some((doc, _)) = corpus_doc("reliability/maturity-model.md") else {
+        return;
+    };
+    let doc = doc.expect("doc");
+    let item = doc
+        .sections
+        .iter()
+        .flat_map(|s| &s.items)
+        .find(|i| i.title == "Evaluate the current state of resiliency to protect against failures")
+        .expect("item");
+    assert_eq!(item.callouts.len(), 1);
+    assert_eq!(
+        item.callouts[0].kind,
+        checkdown::model::CalloutKind::TradeOff
+    );
+    assert!(!item.body.contains(":::image"));
+    let icon_callouts: usize = doc
+        .sections
+        .iter()
+        .map(|s| {
+            s.callouts
+                .iter()
+                .filter(|c| matches!(c.kind.as_str(), "trade-off" | "risk"))
+                .count()
+                + s.items
+                    .iter()
+                    .flat_map(|i| &i.callouts)
+                    .filter(|c| matches!(c.kind.as_str(), "trade-off" | "risk"))
+                    .count()
+        })
+        .sum::<usize>()
+        + doc
+            .callouts
+            .iter()
+            .filter(|c| matches!(c.kind.as_str(), "trade-off" | "risk"))
+            .count();
+    let in_source = std::fs::read_to_string(
+        crate::common::corpus()
+            .expect("corpus")
+            .join("reliability/maturity-model.md"),
+    )
+    .expect("page")
+    .matches(":::image type=\"icon\"")
+    .count();
+    assert_eq!(icon_callouts, in_source);
+}

@@ -75,7 +75,10 @@ fn recommendation_rows_with_br_variants_and_missing_pipes() {
         .into_iter()
         .filter(|i| i.kind == "recommendation")
         .collect();
-    assert_eq!(recs.len(), 2);
+    assert_eq!(recs.len(), 3);
+    // A cell that opens with a bold sentence: the sentence ends inside the bold.
+    assert_eq!(recs[2].title, "Choose the right VM size");
+    assert_eq!(recs[2].pillar.as_deref(), Some("Performance Efficiency"));
     assert_eq!(recs[0].title, "Enable the feature");
     assert_eq!(recs[0].scope.as_deref(), Some("Cluster"));
     assert_eq!(
@@ -150,6 +153,7 @@ fn review_and_deliverable_rows() {
             "tables.md#se02-se03",
             "tables.md#deliverables/write-the-spec",
             "tables.md#deliverables/keep-a-decision-record",
+            "tables.md#performance-efficiency/choose-the-right-vm-size",
         ]
     );
 }
@@ -215,4 +219,28 @@ fn setext_dashes_close_a_tab_group() {
     let doc = doc.expect("doc");
     assert_eq!(doc.sections.len(), 1);
     assert_eq!(doc.sections[0].items[0].body, "Body.");
+}
+
+#[test]
+fn callouts_nested_in_list_items_belong_to_the_item() {
+    let text = "# T\n\n# [Level 1: A](#tab/level1)\n\n> [!div class=\"checklist\"]\n> - [X](#-x)\n\n#### &#10003; X\n\n- First point.\n\n    > :::image type=\"icon\" source=\"../_images/trade-off.svg\"::: **Trade-off:** Costs more.\n\n- Second point.\n\n---\n";
+    let (doc, diags) = checkdown::compile_text("t.md", text);
+    assert!(diags.is_empty(), "{diags:?}");
+    let item = &doc.expect("doc").sections[0].items[0];
+    assert_eq!(item.callouts.len(), 1);
+    assert_eq!(item.callouts[0].label, "Trade-off");
+    assert_eq!(item.callouts[0].text, "Costs more.");
+    assert_eq!(item.body, "- First point.\n\n- Second point.");
+
+    let text = "# G\n\n## Security\n\n> [!div class=\"checklist\"]\n> - **Lead:** Body.\n>\n>   > :::image type=\"icon\" source=\"../_images/risk.svg\"::: **Risk:** Watch out.\n>\n>   - a point\n>\n>     > :::image type=\"icon\" source=\"../_images/trade-off.svg\"::: **Trade-off**: Slower.\n";
+    let (doc, diags) = checkdown::compile_text("g.md", text);
+    assert!(diags.is_empty(), "{diags:?}");
+    let item = &doc.expect("doc").sections[0].items[0];
+    let got: Vec<(&str, &str)> = item
+        .callouts
+        .iter()
+        .map(|c| (c.kind.as_str(), c.text.as_str()))
+        .collect();
+    assert_eq!(got, [("risk", "Watch out."), ("trade-off", "Slower.")]);
+    assert_eq!(item.body, "Body.\n\n- a point");
 }
