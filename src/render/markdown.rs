@@ -37,11 +37,7 @@ fn fast_html(markdown: &str) -> Option<String> {
     if !safe_html::plain_input(markdown) {
         return None;
     }
-    safe_html::render(
-        crate::parse::limit::events(markdown),
-        markdown.len() * 3 / 2,
-        &mut |_| {},
-    )
+    safe_html::render(page_events(markdown), markdown.len() * 3 / 2, &mut |_| {})
 }
 
 /// pulldown-cmark's HTML cleaned by ammonia.
@@ -50,8 +46,89 @@ fn cleaned_html(markdown: &str) -> String {
         return String::new();
     }
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut raw, crate::parse::limit::events(markdown));
+    pulldown_cmark::html::push_html(&mut raw, page_events(markdown));
     SANITIZER.clean(&raw).to_string()
+}
+
+/// The events a page shows: nesting bounded, GFM alerts as quotes that open with their
+/// label (the sanitizer drops the alert classes), and Learn's `:::image …:::` directives,
+/// which Markdown does not know, replaced by their alt text (icons by nothing).
+fn page_events(markdown: &str) -> impl Iterator<Item = Event<'_>> {
+    use pulldown_cmark::{BlockQuoteKind, CowStr};
+    coalesce_text(crate::parse::limit::events(markdown)).flat_map(|event| -> Vec<Event<'_>> {
+        match event {
+            Event::Start(Tag::BlockQuote(Some(kind))) => {
+                let label = match kind {
+                    BlockQuoteKind::Note => "Note",
+                    BlockQuoteKind::Tip => "Tip",
+                    BlockQuoteKind::Important => "Important",
+                    BlockQuoteKind::Warning => "Warning",
+                    BlockQuoteKind::Caution => "Caution",
+                };
+                vec![
+                    Event::Start(Tag::BlockQuote(None)),
+                    Event::Start(Tag::Paragraph),
+                    Event::Start(Tag::Strong),
+                    Event::Text(CowStr::Borrowed(label)),
+                    Event::End(TagEnd::Strong),
+                    Event::End(TagEnd::Paragraph),
+                ]
+            }
+            Event::End(TagEnd::BlockQuote(Some(_))) => vec![Event::End(TagEnd::BlockQuote(None))],
+            Event::Text(t) if t.contains(":::") => vec![Event::Text(CowStr::Boxed(
+                without_directives(&t).into_boxed_str(),
+            ))],
+            other => vec![other],
+        }
+    })
+}
+
+/// Adjacent text events as one (pulldown-cmark splits text at characters that might have
+/// been markup, so a directive can arrive in pieces).
+fn coalesce_text<'a>(events: impl Iterator<Item = Event<'a>>) -> impl Iterator<Item = Event<'a>> {
+    let mut events = events.peekable();
+    std::iter::from_fn(move || {
+        let first = events.next()?;
+        let Event::Text(text) = first else {
+            return Some(first);
+        };
+        if !matches!(events.peek(), Some(Event::Text(_))) {
+            return Some(Event::Text(text));
+        }
+        let mut joined = text.into_string();
+        while let Some(Event::Text(next)) = events.next_if(|e| matches!(e, Event::Text(_))) {
+            joined.push_str(&next);
+        }
+        Some(Event::Text(pulldown_cmark::CowStr::Boxed(
+            joined.into_boxed_str(),
+        )))
+    })
+}
+
+/// Text with `:::image …:::` directives replaced by their `alt-text` (icons: removed).
+fn without_directives(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(":::image") {
+        let after = &rest[start + ":::image".len()..];
+        let Some(end) = after.find(":::") else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        let attrs = &after[..end];
+        let alt = attrs
+            .split_once("alt-text=\"")
+            .and_then(|(_, a)| a.split_once('"'))
+            .map(|(a, _)| a.trim());
+        if let Some(alt) = alt.filter(|a| !a.is_empty() && !attrs.contains("type=\"icon\"")) {
+            out.push_str("[Image: ");
+            out.push_str(alt);
+            out.push(']');
+        }
+        rest = after[end + 3..].trim_start_matches(' ');
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Built once: a builder's allow-lists are hash sets, costlier to build than most
@@ -171,5 +248,31 @@ mod tests {
             sentence("He said \"stop.\" Then left."),
             "He said \"stop.\""
         );
+    }
+}
+
+#[cfg(test)]
+mod page_tests {
+    use super::*;
+
+    #[test]
+    fn alerts_show_their_label_and_directives_their_alt_text() {
+        let html = to_html("> [!CAUTION]\n> Mind the gap.\n");
+        assert_eq!(
+            html,
+            "<blockquote>\n<p><strong>Caution</strong></p>\n<p>Mind the gap.</p>\n</blockquote>\n"
+        );
+        let html = to_html(
+            ":::image type=\"content\" source=\"a.png\" alt-text=\"A diagram.\":::\n\nText.",
+        );
+        assert_eq!(html, "<p>[Image: A diagram.]</p>\n<p>Text.</p>\n");
+        let html =
+            to_html("> :::image type=\"icon\" source=\"../_images/risk.svg\"::: **Risk:** x");
+        assert_eq!(
+            html,
+            "<blockquote>\n<p><strong>Risk:</strong> x</p>\n</blockquote>\n"
+        );
+        let (fast, cleaned) = to_html_both_ways("> [!NOTE]\n> Both ways.\n");
+        assert_eq!(fast.as_deref(), Some(cleaned.as_str()));
     }
 }
