@@ -52,7 +52,7 @@ pub fn render(catalog: &Catalog) -> Result<OutputFile, Error> {
                     s.title.as_str(),
                     level.as_str(),
                     it.title.as_str(),
-                    it.body.as_str(),
+                    &crate::render::view::full_body(it),
                     &joined(&it.callouts, CalloutKind::TradeOff),
                     &joined(&it.callouts, CalloutKind::Risk),
                     source.as_str(),

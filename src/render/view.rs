@@ -181,16 +181,30 @@ fn callout(c: &Callout, top: u8) -> CalloutView {
 
 /// The summary of an item and how it joins its title, given the first sentences of its
 /// body and of its benefit.
+/// Does this text continue a sentence begun elsewhere (`… by doing x`, `, which …`)?
+pub fn continues_sentence(text: &str) -> bool {
+    text.chars()
+        .next()
+        .is_some_and(|c| c.is_lowercase() || matches!(c, ',' | ';'))
+}
+
+/// The body as a reader should see it: a body that continues its bold lead's sentence
+/// (`**Lead** by doing x`, where the model keeps "by doing x") gets the lead back in front.
+pub fn full_body(it: &Item) -> std::borrow::Cow<'_, str> {
+    if continues_sentence(&it.body) {
+        std::borrow::Cow::Owned(format!("**{}** {}", md_escape(&it.title), it.body))
+    } else {
+        std::borrow::Cow::Borrowed(&it.body)
+    }
+}
+
 fn summary(it: &Item, body_sentence: String, benefit_sentence: String) -> (String, &'static str) {
     let clean = |s: &str| s.trim_end_matches(['.', ':', ' ']).to_lowercase();
     let mut sum = body_sentence;
     if clean(&to_plain(&sum)).ends_with(&clean(&it.title)) || clean(&sum) == clean(&it.title) {
         sum = benefit_sentence;
     }
-    let continues = sum
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_lowercase() || matches!(c, ',' | ';'));
+    let continues = continues_sentence(&sum);
     let joiner = if sum.is_empty() {
         ""
     } else if continues {
@@ -204,7 +218,13 @@ fn summary(it: &Item, body_sentence: String, benefit_sentence: String) -> (Strin
 fn item(doc: &Document, s: &Section, it: &Item) -> ItemView {
     let count = |k: CalloutKind| it.callouts.iter().filter(|c| c.kind == k).count();
     // Body and benefit are each parsed once, for their HTML and their first sentence.
-    let (body_html, body_sentence) = to_html_and_first_sentence(&it.body);
+    let (body_html, full_sentence) = to_html_and_first_sentence(&full_body(it));
+    // The summary follows the title, so it takes the body's own words.
+    let body_sentence = if continues_sentence(&it.body) {
+        super::markdown::first_sentence(&it.body)
+    } else {
+        full_sentence
+    };
     let (benefit_html, benefit_sentence) = it
         .benefit
         .as_deref()

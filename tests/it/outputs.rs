@@ -193,3 +193,26 @@ fn json_items_carry_every_contract_field() {
         }
     }
 }
+
+/// A body that continues its bold lead ("**Lead** and more") reads whole in the HTML and
+/// the backlog; the JSON keeps the rest only, as the contract says.
+#[test]
+fn continuing_bodies_get_their_lead_back_outside_the_json() {
+    let root = repo();
+    let csv_text = std::fs::read_to_string(root.join("output/backlog.csv")).expect("csv");
+    let mut r = csv::Reader::from_reader(csv_text.as_bytes());
+    let row = r
+        .records()
+        .map(|r| r.expect("row"))
+        .find(|r| r.get(4) == Some("Keep a security baseline"))
+        .expect("SE:01 row");
+    assert_eq!(
+        row.get(5),
+        Some("**Keep a security baseline** and measure the workload against it regularly.")
+    );
+    let page =
+        std::fs::read_to_string(root.join("output/html/security/checklist.html")).expect("page");
+    assert!(page.contains("<p><strong>Keep a security baseline</strong> and measure the workload against it regularly.</p>"));
+    let json = std::fs::read_to_string(root.join("output/checklist.json")).expect("json");
+    assert!(json.contains("\"body\": \"and measure the workload against it regularly.\""));
+}

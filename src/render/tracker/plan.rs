@@ -270,23 +270,7 @@ fn parent(doc: &Document, s: &Section) -> Entry {
 fn child(doc: &Document, s: &Section, it: &Item) -> Entry {
     let full = one_line(&it.title);
     let (title, mut parts) = title_parts(&full);
-    // A body that continues the lead's sentence ("**Lead** by doing x") reads as one
-    // sentence again with the lead in front of it.
-    let continues = it
-        .body
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_lowercase() || matches!(c, ',' | ';'));
-    if continues {
-        let joined = format!(
-            "**{}** {}",
-            crate::render::view::md_escape(&it.title),
-            it.body
-        );
-        push_text(&mut parts, &joined);
-    } else {
-        push_text(&mut parts, &it.body);
-    }
+    push_text(&mut parts, &crate::render::view::full_body(it));
     if let Some(benefit) = it.benefit.as_deref().filter(|b| !b.trim().is_empty()) {
         parts.push(Part {
             heading: Some("Benefit".to_string()),
