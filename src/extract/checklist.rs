@@ -252,8 +252,22 @@ pub fn items(
 /// A bold-lead or plain checklist item.
 fn practice_item(ctx: &Ctx, item: &Node, practice_context: bool, anchor: Option<String>) -> Draft {
     let text = ctx.text();
-    let (inlines, para_end, rest_from) = item_inlines(item);
-    let lead = lead::split(inlines, text, |from| ctx.md_inline(from, para_end, 1));
+    let (inlines, para_end, mut rest_from) = item_inlines(item);
+    let mut lead = lead::split(inlines, text, |from| ctx.md_inline(from, para_end, 1));
+    if lead.title.is_empty() {
+        // The item opens with a block (a code block, a nested list): its text is the title.
+        if let Some((n, first)) = item
+            .children
+            .iter()
+            .enumerate()
+            .skip(rest_from)
+            .find(|(_, b)| b.is_block())
+        {
+            let plain = to_plain(&ctx.md_block(first, 1));
+            lead.title = clean_title(sentence(&plain));
+            rest_from = n + 1;
+        }
+    }
     let mut body = vec![lead.rest.clone()];
     let mut callouts = Vec::new();
     for block in item.children.iter().skip(rest_from) {

@@ -89,7 +89,13 @@ where
             _ => break,
         }
     }
-    let start = inlines.get(i).map(|n| n.range.start).unwrap_or(0);
+    let Some(start) = inlines.get(i).map(|n| n.range.start) else {
+        // Nothing but blanks (or a scope label): no title here.
+        return Lead {
+            scope,
+            ..Lead::default()
+        };
+    };
     if let Some(node) = inlines.get(i) {
         if let Some((title, link)) = bold_lead(node) {
             let mut rest = markdown(node.range.end);

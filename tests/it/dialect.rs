@@ -244,3 +244,25 @@ fn callouts_nested_in_list_items_belong_to_the_item() {
     assert_eq!(got, [("risk", "Watch out."), ("trade-off", "Slower.")]);
     assert_eq!(item.body, "Body.\n\n- a point");
 }
+
+#[test]
+fn items_that_open_with_a_block_take_its_text_as_title() {
+    let text = "---\ntitle: Front matter title\n---\n\n# Page title\n\nIntro paragraph.\n\n## Reliability\n\n### Workload design checklist\n\n> [!div class=\"checklist\"]\n>\n> - **First:** body one\n> -     indented code item\n> - - nested list item\n>\n>   More text.\n";
+    let (doc, diags) = checkdown::compile_text("a.md", text);
+    assert!(diags.is_empty(), "{diags:?}");
+    let got: Vec<(String, String)> = doc
+        .expect("doc")
+        .sections
+        .iter()
+        .flat_map(|s| &s.items)
+        .map(|i| (i.title.clone(), i.body.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("First".to_string(), "body one".to_string()),
+            ("indented code item".to_string(), String::new()),
+            ("nested list item".to_string(), "More text.".to_string()),
+        ]
+    );
+}
