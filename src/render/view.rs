@@ -52,6 +52,9 @@ pub struct ItemView {
     pub url: Option<String>,
     pub guide: Option<String>,
     pub body_html: String,
+    /// Trade-offs and risks as Markdown notes (`**Label:** text`, continuation lines
+    /// prefixed for an indented quote), for the Markdown checklist.
+    pub notes: Vec<String>,
     pub callouts: Vec<CalloutView>,
     pub tradeoffs: usize,
     pub risks: usize,
@@ -254,6 +257,17 @@ fn item(doc: &Document, s: &Section, it: &Item) -> ItemView {
         url: it.url.clone(),
         guide: it.guide.clone(),
         body_html: shift_headings(&body_html, ITEM_TOP),
+        notes: it
+            .callouts
+            .iter()
+            .filter(|c| matches!(c.kind, CalloutKind::TradeOff | CalloutKind::Risk))
+            .map(|c| {
+                format!("**{}:** {}", md_escape(&c.label), c.text)
+                    .lines()
+                    .collect::<Vec<_>>()
+                    .join("\n  > ")
+            })
+            .collect(),
         callouts: it.callouts.iter().map(|c| callout(c, ITEM_TOP)).collect(),
         tradeoffs: count(CalloutKind::TradeOff),
         risks: count(CalloutKind::Risk),
