@@ -216,3 +216,16 @@ fn continuing_bodies_get_their_lead_back_outside_the_json() {
     let json = std::fs::read_to_string(root.join("output/checklist.json")).expect("json");
     assert!(json.contains("\"body\": \"and measure the workload against it regularly.\""));
 }
+
+#[test]
+fn markdown_notes_stay_separate_paragraphs() {
+    let text = "# T\n\n# [Level 1: A](#tab/level1)\n\n> [!div class=\"checklist\"]\n> - [X](#-x)\n\n#### &#10003; X\n\nBody.\n\n> :::image type=\"icon\" source=\"../_images/trade-off.svg\"::: **Trade-off:** Costs.\n\n> :::image type=\"icon\" source=\"../_images/risk.svg\"::: **Risk:** Breaks.\n\n---\n";
+    let (doc, _) = checkdown::compile_text("t.md", text);
+    let catalog = checkdown::model::Catalog {
+        format: checkdown::model::FORMAT,
+        documents: vec![doc.expect("doc")],
+    };
+    let files = render(&catalog, &[Format::Md], None).expect("renders");
+    assert!(file(&files, "checklists/t.md")
+        .contains("- [ ] **X**: Body.\n  > **Trade-off:** Costs.\n  >\n  > **Risk:** Breaks.\n"));
+}
