@@ -22,6 +22,9 @@ pub struct Side {
     pub catalog: Catalog,
     /// The lock a build of this side would write (for a `checklist.json`: its ids as they are).
     pub lock: Lock,
+    /// What compiling an input folder reported (paths relative to it); none for a
+    /// `checklist.json`.
+    pub diagnostics: Vec<crate::diag::Diagnostic>,
 }
 
 /// Reads one side: an input folder, compiled with `DIR/checkdown.lock` or else with
@@ -38,6 +41,7 @@ pub fn load(path: &Path, fallback: Option<&Lock>, options: &Options) -> Result<S
         return Ok(Side {
             catalog: compiled.catalog,
             lock: applied.lock,
+            diagnostics: compiled.diagnostics,
         });
     }
     let text = std::fs::read_to_string(path).map_err(|e| io(e.to_string()))?;
@@ -47,7 +51,11 @@ pub fn load(path: &Path, fallback: Option<&Lock>, options: &Options) -> Result<S
         ))
     })?;
     let lock = Lock::from_catalog(&catalog);
-    Ok(Side { catalog, lock })
+    Ok(Side {
+        catalog,
+        lock,
+        diagnostics: Vec::new(),
+    })
 }
 
 /// An item with the document and section it stands in.

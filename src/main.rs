@@ -110,7 +110,8 @@ struct Common {
     max_file_size: u64,
     /// Where the pages are published: relative links resolve against it, site-root links
     /// (`/azure/...`) against its scheme and host.
-    #[arg(long, value_name = "URL", default_value = checkdown::extract::links::DEFAULT_BASE)]
+    #[arg(long, value_name = "URL", default_value = checkdown::extract::links::DEFAULT_BASE,
+          value_parser = base_url)]
     base_url: String,
     /// The lock file that keeps item ids across rewording [default: INPUT/checkdown.lock].
     #[arg(long, value_name = "FILE")]
@@ -124,7 +125,7 @@ struct Common {
     max_nesting: usize,
     /// Files compiled and documents rendered and written at once [default: the available
     /// cores]. The output is the same for any number.
-    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
     jobs: Option<u32>,
 }
 
@@ -348,7 +349,11 @@ fn build(
                 0 => String::new(),
                 n => format!(", {n} stale {} removed", plural(n, "file", "files")),
             };
-            format!(", {} files written{removed}", report.written)
+            format!(
+                ", {} {} written{removed}",
+                report.written,
+                plural(report.written, "file", "files")
+            )
         } else {
             String::new()
         },
@@ -359,6 +364,23 @@ fn build(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `--base-url`: an absolute http(s) URL with a host, such as
+/// `https://learn.microsoft.com/azure/well-architected/`.
+fn base_url(s: &str) -> Result<String, String> {
+    let url = url::Url::parse(s).map_err(|e| format!("`{s}` is not an absolute URL ({e})"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        return Err(format!(
+            "`{s}` is not an http(s) URL with a host, such as https://learn.microsoft.com/azure/well-architected/"
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!(
+            "`{s}` has a query or fragment; give the folder the pages are published under"
+        ));
+    }
+    Ok(s.to_string())
 }
 
 fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
@@ -458,7 +480,25 @@ fn diff_editions(
     std::io::stdout()
         .write_all(&bytes)
         .context("cannot write to standard output")?;
+    // A page that does not compile would read as removed items: say so, and fail.
+    let color = std::io::stderr().is_terminal();
+    let mut errors = 0;
+    for (side, diags) in [(old, &before.diagnostics), (new, &after.diagnostics)] {
+        for d in diags.iter().filter(|d| d.severity == Severity::Error) {
+            let mut d = d.clone();
+            d.path = side.join(&d.path).display().to_string();
+            eprintln!("{}", d.render(color));
+            errors += 1;
+        }
+    }
     eprintln!("checkdown: {}", changes.summary());
+    if errors > 0 {
+        eprintln!(
+            "checkdown: {errors} {} while compiling; items of a page that did not compile show as removed",
+            plural(errors, "error", "errors")
+        );
+        return Ok(ExitCode::from(1));
+    }
     Ok(ExitCode::SUCCESS)
 }
 

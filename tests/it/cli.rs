@@ -342,3 +342,24 @@ help: add a line `---` after the last front matter key; the file is read as Mark
         "checkdown: 1 document, 1 item, 0 skipped, 1 error, 0 warnings"
     );
 }
+
+#[test]
+fn base_url_must_be_an_http_url_and_jobs_is_bounded() {
+    for bad in [
+        "not a url",
+        "javascript:alert(1)",
+        "ftp://host/x/",
+        "https://host/x/?q=1",
+    ] {
+        let out = run(&repo(), &["check", "--base-url", bad]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert!(stderr(&out).contains("--base-url <URL>"), "{bad}");
+    }
+    let out = run(
+        &repo(),
+        &["check", "--base-url", "https://docs.example.com/guides/"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = run(&repo(), &["check", "--jobs", "5000"]);
+    assert_eq!(out.status.code(), Some(2));
+}

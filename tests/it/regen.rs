@@ -883,3 +883,27 @@ mod watch {
         assert!(json.contains("Secure stored data"));
     }
 }
+
+/// A page that does not compile on one side would read as removed items: `diff` prints
+/// the error and exits 1.
+#[test]
+fn diff_reports_pages_that_do_not_compile() {
+    let new = new_dir("regen-diff-broken");
+    let mut bytes = std::fs::read(new.join(PAGE)).expect("seed");
+    bytes.extend_from_slice(b"\n\xff\n");
+    std::fs::write(new.join(PAGE), bytes).expect("write");
+    let out = run(&repo(), &["diff", s(&old_dir()), s(&new)]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("error[not-utf8]: file is not valid UTF-8"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{}", new.join(PAGE).display())),
+        "{err}"
+    );
+    assert!(err.ends_with(
+        "checkdown: 1 error while compiling; items of a page that did not compile show as removed\n"
+    ));
+}
