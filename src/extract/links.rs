@@ -22,14 +22,11 @@ impl Site {
         if !base.ends_with('/') {
             base.push('/');
         }
-        let root = match base.find("://") {
-            Some(p) => {
-                let after = p + 3;
-                match base[after..].find('/') {
-                    Some(slash) => base[..after + slash].to_string(),
-                    None => base.trim_end_matches('/').to_string(),
-                }
-            }
+        let root = match base.split_once("://") {
+            Some((scheme, rest)) => match rest.split_once('/') {
+                Some((host, _)) => format!("{scheme}://{host}"),
+                None => base.trim_end_matches('/').to_string(),
+            },
             None => String::new(),
         };
         Site { base, root }
@@ -114,12 +111,12 @@ pub fn resolve(site: &Site, page: &str, dest: &str) -> Target {
     if dest.starts_with('/') {
         return Target::SiteRoot(format!("{}{}", site.root, dest));
     }
-    let (path, suffix) = match dest.find(['#', '?']) {
-        Some(p) => (&dest[..p], &dest[p..]),
-        None => (dest, ""),
-    };
+    let (path, suffix) = dest
+        .find(['#', '?'])
+        .and_then(|p| Some((dest.get(..p)?, dest.get(p..)?)))
+        .unwrap_or((dest, ""));
     let page_dir: Vec<&str> = page.split('/').collect();
-    let page_dir = &page_dir[..page_dir.len().saturating_sub(1)];
+    let page_dir = page_dir.split_last().map(|(_, dirs)| dirs).unwrap_or(&[]);
     let (segments, above) = join(page_dir, path);
     let input_path = (above == 0).then(|| segments.join("/"));
     // The URL: the base URL's path, then the page's folder, then the link.
@@ -153,7 +150,7 @@ fn raw_dest(text: &str, node: &Node, dest: &str) -> Option<(usize, usize)> {
     let mut from = 0;
     while let Some(p) = src.get(from..).and_then(|s| s.find("](")) {
         let at = from + p + 2;
-        let rest = &src[at..];
+        let rest = src.get(at..).unwrap_or("");
         let trimmed = rest.trim_start();
         let ws = rest.len() - trimmed.len();
         let (skip, body) = match trimmed.strip_prefix('<') {

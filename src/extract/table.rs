@@ -100,7 +100,7 @@ pub fn breaks(md: &str) -> String {
             match br_len(t) {
                 Some(len) => {
                     count += 1;
-                    tail = &t[len..];
+                    tail = t.get(len..).unwrap_or("");
                 }
                 None => break,
             }
@@ -116,7 +116,7 @@ fn find_br(s: &str) -> Option<usize> {
     let mut from = 0;
     while let Some(p) = lower.get(from..).and_then(|x| x.find('<')) {
         let at = from + p;
-        if br_len(&s[at..]).is_some() {
+        if s.get(at..).and_then(br_len).is_some() {
             return Some(at);
         }
         from = at + 1;

@@ -51,11 +51,10 @@ pub fn join_blocks<I: IntoIterator<Item = String>>(blocks: I) -> String {
 pub fn strip_directives(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
-    while let Some(start) = rest.find(":::") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 3..];
-        match after.find(":::") {
-            Some(end) => rest = &after[end + 3..],
+    while let Some((before, after)) = rest.split_once(":::") {
+        out.push_str(before);
+        match after.split_once(":::") {
+            Some((_, tail)) => rest = tail,
             None => {
                 rest = after;
                 break;

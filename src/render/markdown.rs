@@ -109,13 +109,11 @@ fn coalesce_text<'a>(events: impl Iterator<Item = Event<'a>>) -> impl Iterator<I
 fn without_directives(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(start) = rest.find(":::image") {
-        let after = &rest[start + ":::image".len()..];
-        let Some(end) = after.find(":::") else {
+    while let Some((before, after)) = rest.split_once(":::image") {
+        let Some((attrs, tail)) = after.split_once(":::") else {
             break;
         };
-        out.push_str(&rest[..start]);
-        let attrs = &after[..end];
+        out.push_str(before);
         let alt = attrs
             .split_once("alt-text=\"")
             .and_then(|(_, a)| a.split_once('"'))
@@ -125,7 +123,7 @@ fn without_directives(text: &str) -> String {
             out.push_str(alt);
             out.push(']');
         }
-        rest = after[end + 3..].trim_start_matches(' ');
+        rest = tail.trim_start_matches(' ');
     }
     out.push_str(rest);
     out
