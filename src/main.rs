@@ -325,7 +325,12 @@ fn build(
                 );
             }
             if !lock_current {
-                write::atomic_write(&lock_path, lock_text.as_bytes())?;
+                write::atomic_write(&lock_path, lock_text.as_bytes()).with_context(|| {
+                    format!(
+                        "cannot write the lock file `{}`; keep it elsewhere with --lock FILE",
+                        lock_path.display()
+                    )
+                })?;
                 eprintln!("checkdown: updated {}", lock_path.display());
             }
         }
