@@ -503,17 +503,34 @@ pub fn shorten(s: &str, max: usize) -> String {
         return s.to_string();
     }
     let head_len = max * 2 / 5;
-    let tail_len = max - head_len - 1;
-    let head: String = chars[..head_len].iter().collect();
-    let tail: String = chars[chars.len() - tail_len..].iter().collect();
-    // Cut the head after its last whole word and the tail before its first one.
-    let head = match head.rfind(' ') {
-        Some(i) if i > head_len / 2 && chars[head_len] != ' ' => &head[..i],
-        _ => &head,
+    let tail_len = max.saturating_sub(head_len + 1);
+    // Whole words from each end while they fit; a single long word is cut.
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let fit = |words: &mut dyn Iterator<Item = &&str>, budget: usize| -> Vec<String> {
+        let mut taken = Vec::new();
+        let mut used = 0;
+        for w in words {
+            let n = w.chars().count() + usize::from(used > 0);
+            if used + n > budget {
+                break;
+            }
+            used += n;
+            taken.push((*w).to_string());
+        }
+        taken
     };
-    let tail = match tail.find(' ') {
-        Some(i) if i < tail_len / 2 && chars[chars.len() - tail_len - 1] != ' ' => &tail[i + 1..],
-        _ => &tail,
-    };
-    format!("{} … {}", head.trim_end(), tail.trim_start())
+    let mut head = fit(&mut words.iter(), head_len).join(" ");
+    let mut tail_words = fit(&mut words.iter().rev(), tail_len);
+    tail_words.reverse();
+    let mut tail = tail_words.join(" ");
+    if head.is_empty() {
+        head = chars.iter().take(head_len).collect();
+    }
+    if tail.is_empty() {
+        tail = chars
+            .iter()
+            .skip(chars.len().saturating_sub(tail_len))
+            .collect();
+    }
+    format!("{head} … {tail}")
 }

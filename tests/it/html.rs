@@ -295,6 +295,14 @@ fn long_titles_keep_their_start_and_end() {
         "Architecture best … for Azure Front Door"
     );
     assert_eq!(shorten("ééééééééééééééééééééééééééééé", 10), "éééé … ééééé");
+    // Never a cut word when whole words fit.
+    assert_eq!(
+        shorten(
+            "Solution Architect's Responsibilities and Guiding Principles",
+            44
+        ),
+        "Solution … and Guiding Principles"
+    );
 }
 
 #[test]
