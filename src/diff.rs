@@ -252,6 +252,35 @@ impl Diff {
         Ok(crate::render::csv::render(&self.only_added(new))?.bytes)
     }
 
+    /// The added items as a backlog in a tracker profile, without parent rows (the
+    /// tracker holds the sections from the first import): one file, or an error when the
+    /// profile would split it.
+    pub fn to_tracker(
+        &self,
+        new: &Catalog,
+        tracker: crate::render::tracker::Tracker,
+        ado_process: crate::render::tracker::AdoProcess,
+        csv_bom: bool,
+    ) -> Result<Vec<u8>, Error> {
+        let options = crate::render::tracker::Options {
+            trackers: vec![tracker],
+            ado_process,
+            csv_bom,
+            parents: false,
+        };
+        let mut files = crate::render::tracker::render(&self.only_added(new), &options)?;
+        if files.len() > 1 {
+            return Err(Error::Render(format!(
+                "{} added items need {} files in the {} profile; import them from `checkdown build --tracker {}`",
+                self.added.len(),
+                files.len(),
+                tracker.name(),
+                tracker.name()
+            )));
+        }
+        Ok(files.pop().map(|f| f.bytes).unwrap_or_default())
+    }
+
     /// `new` with only the added items (documents and sections without any left out).
     pub fn only_added(&self, new: &Catalog) -> Catalog {
         let ids: BTreeSet<&str> = self.added.iter().map(|p| p.item.id.as_str()).collect();

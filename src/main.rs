@@ -70,6 +70,16 @@ enum Command {
         /// md (a report), json, or csv (the backlog of the added items only).
         #[arg(long, value_enum, default_value = "md")]
         format: DiffFormat,
+        /// With --format csv: the profile of the backlog of added items: generic, jira,
+        /// azure-devops, gitlab or github (JSON lines). Items only, no parent rows.
+        #[arg(long, default_value = "generic", value_name = "TRACKER")]
+        tracker: Tracker,
+        /// With --tracker azure-devops: agile, scrum or basic.
+        #[arg(long, default_value = "agile", value_name = "PROCESS")]
+        ado_process: AdoProcess,
+        /// With --format csv: start the file with a UTF-8 byte order mark.
+        #[arg(long)]
+        csv_bom: bool,
         /// Largest Markdown file accepted, in bytes.
         #[arg(long, default_value_t = 16 * 1024 * 1024, value_name = "BYTES")]
         max_file_size: u64,
@@ -190,6 +200,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 trackers: tracker.unwrap_or_else(|| vec![Tracker::Generic]),
                 ado_process,
                 csv_bom,
+                parents: true,
             };
             build(
                 &input,
@@ -205,8 +216,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             old,
             new,
             format,
+            tracker,
+            ado_process,
+            csv_bom,
             max_file_size,
-        } => diff_editions(&old, &new, format, max_file_size),
+        } => diff_editions(
+            &old,
+            &new,
+            format,
+            (tracker, ado_process, csv_bom),
+            max_file_size,
+        ),
         Command::Watch {
             input,
             output,
@@ -459,6 +479,7 @@ fn diff_editions(
     old: &Path,
     new: &Path,
     format: DiffFormat,
+    (tracker, ado_process, csv_bom): (Tracker, AdoProcess, bool),
     max_file_size: u64,
 ) -> Result<ExitCode> {
     let options = Options {
@@ -479,7 +500,10 @@ fn diff_editions(
     let bytes = match format {
         DiffFormat::Md => changes.to_markdown().into_bytes(),
         DiffFormat::Json => changes.to_json()?.into_bytes(),
-        DiffFormat::Csv => changes.to_csv(&after.catalog)?,
+        DiffFormat::Csv if tracker == Tracker::Generic && !csv_bom => {
+            changes.to_csv(&after.catalog)?
+        }
+        DiffFormat::Csv => changes.to_tracker(&after.catalog, tracker, ado_process, csv_bom)?,
     };
     use std::io::Write as _;
     std::io::stdout()

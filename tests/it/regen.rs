@@ -907,3 +907,95 @@ fn diff_reports_pages_that_do_not_compile() {
         "checkdown: 1 error while compiling; items of a page that did not compile show as removed\n"
     ));
 }
+
+/// `diff --format csv --tracker X`: the added items in the tracker's own profile, without
+/// the parent rows the first import already created.
+#[test]
+fn diff_csv_in_each_tracker_profile_has_no_parent_rows() {
+    let new = new_dir("regen-diff-trackers");
+    let id = checkdown::extract::checklist::item_id(EXTRA);
+    let label = format!("checkdown-{}", &id[..8]);
+    let diff_in = |tracker: &str| {
+        let out = run(
+            &repo(),
+            &[
+                "diff",
+                s(&new),
+                s(&old_dir()),
+                "--format",
+                "csv",
+                "--tracker",
+                tracker,
+            ],
+        );
+        assert_eq!(code(&out), 0, "{tracker}: {}", stderr(&out));
+        out.stdout
+    };
+    let rows = |bytes: &[u8]| -> (Vec<String>, Vec<Vec<String>>) {
+        let mut r = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+        let header = r
+            .headers()
+            .expect("headers")
+            .iter()
+            .map(str::to_string)
+            .collect();
+        let rows = r
+            .records()
+            .map(|r| r.expect("row").iter().map(str::to_string).collect())
+            .collect();
+        (header, rows)
+    };
+
+    let (header, jira) = rows(&diff_in("jira"));
+    assert_eq!(
+        header[..6],
+        [
+            "Issue Id",
+            "Parent",
+            "Issue Type",
+            "Summary",
+            "Priority",
+            "Description"
+        ]
+    );
+    assert_eq!(jira.len(), 1);
+    assert_eq!(
+        jira[0][..5],
+        ["1", "", "Task", "Run security awareness training", "Medium"]
+    );
+    assert!(jira[0].contains(&label));
+
+    let (header, ado) = rows(&diff_in("azure-devops"));
+    assert_eq!(
+        header,
+        [
+            "Work Item Type",
+            "Title 1",
+            "Title 2",
+            "Description",
+            "Tags"
+        ]
+    );
+    assert_eq!(ado.len(), 1);
+    assert_eq!(
+        ado[0][..3],
+        ["User Story", "Run security awareness training", ""]
+    );
+    assert!(ado[0][4].contains(&label));
+
+    let (_, gitlab) = rows(&diff_in("gitlab"));
+    assert_eq!(gitlab.len(), 1);
+    assert_eq!(gitlab[0][0], "Run security awareness training");
+
+    let github = String::from_utf8(diff_in("github")).expect("utf-8");
+    let lines: Vec<serde_json::Value> = github
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["id"], id.as_str());
+    assert!(
+        lines[0]["parent"].is_string(),
+        "the section's stable id, to find the parent issue"
+    );
+}

@@ -398,6 +398,7 @@ fn fixture_sections_keep_their_structure() {
             trackers: vec![Tracker::AzureDevOps],
             ado_process: process,
             csv_bom: false,
+            parents: true,
         };
         ado_check(&catalog, &backlogs(&catalog, &opts), types);
     }
@@ -941,6 +942,7 @@ fn csv_bom_starts_every_csv_file() {
         trackers: Tracker::ALL.to_vec(),
         ado_process: AdoProcess::Agile,
         csv_bom: true,
+        parents: true,
     };
     let files = backlogs(&catalog, &opts);
     let plain = all(&catalog);

@@ -47,7 +47,13 @@ fn escape_html(s: &str) -> String {
     out
 }
 
-pub fn render(groups: &[Group], process: AdoProcess, bom: bool) -> Result<Vec<OutputFile>, Error> {
+/// `parents: false` writes the items alone, each a `Title 1` row.
+pub fn render(
+    groups: &[Group],
+    process: AdoProcess,
+    bom: bool,
+    parents: bool,
+) -> Result<Vec<OutputFile>, Error> {
     let (parent_type, child_type) = process.types();
     let files = plan::split_rows(groups.to_vec(), MAX_ROWS);
     let count = files.len();
@@ -55,9 +61,11 @@ pub fn render(groups: &[Group], process: AdoProcess, bom: bool) -> Result<Vec<Ou
     for (n, file) in files.iter().enumerate() {
         let mut rows = Vec::new();
         for g in file {
-            rows.push(row(&g.parent, parent_type, 1));
+            if parents {
+                rows.push(row(&g.parent, parent_type, 1));
+            }
             for child in &g.children {
-                rows.push(row(child, child_type, 2));
+                rows.push(row(child, child_type, if parents { 2 } else { 1 }));
             }
         }
         out.push(OutputFile {

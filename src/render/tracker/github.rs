@@ -39,12 +39,16 @@ fn line<'a>(e: &'a Entry, parent: Option<&'a str>) -> Line<'a> {
     }
 }
 
-pub fn render(groups: &[Group]) -> Result<OutputFile, Error> {
+/// `parents: false` leaves the sections' lines out; items keep their parent's stable id, by
+/// which an existing parent issue is found (its `checkdown-…` label).
+pub fn render(groups: &[Group], parents: bool) -> Result<OutputFile, Error> {
     let mut bytes = Vec::new();
     let err = |e: serde_json::Error| Error::Render(e.to_string());
     for g in groups {
-        serde_json::to_writer(&mut bytes, &line(&g.parent, None)).map_err(err)?;
-        bytes.push(b'\n');
+        if parents {
+            serde_json::to_writer(&mut bytes, &line(&g.parent, None)).map_err(err)?;
+            bytes.push(b'\n');
+        }
         for child in &g.children {
             serde_json::to_writer(&mut bytes, &line(child, Some(&g.parent.id))).map_err(err)?;
             bytes.push(b'\n');

@@ -51,7 +51,8 @@ pub fn description(entry: &Entry) -> String {
     blocks.join("\n\n")
 }
 
-pub fn render(groups: &[Group], bom: bool) -> Result<Vec<OutputFile>, Error> {
+/// `parents: false` writes the items alone (no Epic rows, no `Parent`).
+pub fn render(groups: &[Group], bom: bool, parents: bool) -> Result<Vec<OutputFile>, Error> {
     let files = plan::split_rows(groups.to_vec(), MAX_ROWS);
     let count = files.len();
     let mut next_id = 1usize;
@@ -68,9 +69,14 @@ pub fn render(groups: &[Group], bom: bool) -> Result<Vec<OutputFile>, Error> {
         header.extend(std::iter::repeat_n("Labels".to_string(), labels));
         let mut rows = Vec::new();
         for g in file {
-            let parent_id = next_id.to_string();
-            rows.push(row(&g.parent, &parent_id, "", PARENT_TYPE, labels));
-            next_id += 1;
+            let parent_id = if parents {
+                let id = next_id.to_string();
+                rows.push(row(&g.parent, &id, "", PARENT_TYPE, labels));
+                next_id += 1;
+                id
+            } else {
+                String::new()
+            };
             for child in &g.children {
                 rows.push(row(
                     child,

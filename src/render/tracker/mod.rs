@@ -104,6 +104,10 @@ pub struct Options {
     pub ado_process: AdoProcess,
     /// Start every CSV file with a UTF-8 byte order mark, for Excel.
     pub csv_bom: bool,
+    /// Write the sections as parent tickets. Off for a backlog of new items to add to a
+    /// tracker that already holds their parents (`diff --format csv`): the items then stand
+    /// alone, their section in their labels (and, for GitHub, their parent's stable id).
+    pub parents: bool,
 }
 
 impl Default for Options {
@@ -112,6 +116,7 @@ impl Default for Options {
             trackers: vec![Tracker::Generic],
             ado_process: AdoProcess::Agile,
             csv_bom: false,
+            parents: true,
         }
     }
 }
@@ -139,10 +144,15 @@ pub fn render(catalog: &Catalog, options: &Options) -> Result<Vec<OutputFile>, E
                 }
                 out.push(file);
             }
-            Tracker::Jira => out.extend(jira::render(&groups, bom)?),
-            Tracker::AzureDevOps => out.extend(ado::render(&groups, options.ado_process, bom)?),
+            Tracker::Jira => out.extend(jira::render(&groups, bom, options.parents)?),
+            Tracker::AzureDevOps => out.extend(ado::render(
+                &groups,
+                options.ado_process,
+                bom,
+                options.parents,
+            )?),
             Tracker::GitLab => out.extend(gitlab::render(&groups, bom)?),
-            Tracker::GitHub => out.push(github::render(&groups)?),
+            Tracker::GitHub => out.push(github::render(&groups, options.parents)?),
         }
     }
     Ok(out)
