@@ -6,6 +6,7 @@
 //! render (md, csv, html, json) -> write (atomic).
 #![forbid(unsafe_code)]
 
+pub mod build;
 pub mod checks;
 pub mod diag;
 pub mod diff;

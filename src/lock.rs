@@ -24,12 +24,12 @@
 //! body Secure data at rest to help ensure data confidentiality and integrity, two …
 //! ```
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use crate::diag::{Diagnostic, Severity};
 use crate::extract::checklist::item_id;
-use crate::model::{Catalog, Item, Source};
+use crate::model::{Catalog, Document, Item, Source};
 use crate::{compile_dir, Compiled, Error, Options};
 
 /// The lock's file name inside INPUT.
@@ -134,106 +134,14 @@ impl Lock {
     /// Reads a lock's text.
     pub fn parse(text: &str) -> Result<Lock, ParseError> {
         let mut lock = Lock::default();
-        let mut header = false;
-        let mut document: Option<String> = None;
-        // The entry being read, and the line of its `key`.
-        let mut current: Option<(Entry, usize)> = None;
-        let mut first_line: BTreeMap<String, usize> = BTreeMap::new();
-        let err = |line: usize, message: String| ParseError { line, message };
-        let finish = |cur: Option<(Entry, usize)>,
-                      lock: &mut Lock,
-                      first_line: &mut BTreeMap<String, usize>|
-         -> Result<(), ParseError> {
-            let Some((entry, line)) = cur else {
-                return Ok(());
-            };
-            if entry.id.is_empty() {
-                return Err(err(line, format!("`{}` has no `id` line", entry.key)));
-            }
-            if let Some(first) = first_line.get(&entry.key) {
-                return Err(err(
-                    line,
-                    format!("`{}` is listed twice (also on line {first})", entry.key),
-                ));
-            }
-            first_line.insert(entry.key.clone(), line);
-            lock.insert(entry);
-            Ok(())
-        };
-        for (n, raw) in text.lines().enumerate() {
-            let n = n + 1;
-            let line = raw.strip_suffix('\r').unwrap_or(raw);
-            if ["<<<<<<<", "|||||||", "=======", ">>>>>>>"]
-                .iter()
-                .any(|m| line.starts_with(m))
-            {
-                return Err(err(
-                    n,
-                    "merge conflict marker: keep the entries of both sides (without the \
-                     markers), then run `checkdown build` to settle the ids"
-                        .to_string(),
-                ));
-            }
-            if line.trim().is_empty() || line.starts_with('#') {
-                continue;
-            }
-            if !header {
-                if line.trim_end() != HEADER {
-                    return Err(err(
-                        n,
-                        format!("expected `{HEADER}`, found `{line}` (not a checkdown lock, or a newer one)"),
-                    ));
-                }
-                header = true;
-                continue;
-            }
-            if let Some(doc) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-                finish(current.take(), &mut lock, &mut first_line)?;
-                document = Some(unescape(doc));
-                continue;
-            }
-            let (field, value) = line.split_once(' ').unwrap_or((line, ""));
-            let value = unescape(value);
-            if field == "key" {
-                finish(current.take(), &mut lock, &mut first_line)?;
-                let Some(doc) = &document else {
-                    return Err(err(n, "`key` before any `[document]` line".to_string()));
-                };
-                if value.is_empty() {
-                    return Err(err(n, "empty key".to_string()));
-                }
-                current = Some((
-                    Entry {
-                        document: doc.clone(),
-                        key: value,
-                        id: String::new(),
-                        title: String::new(),
-                        heading: None,
-                        body: String::new(),
-                    },
-                    n,
-                ));
-                continue;
-            }
-            let Some((entry, _)) = current.as_mut() else {
-                return Err(err(n, format!("`{field}` before any `key` line")));
-            };
-            match field {
-                "id" => {
-                    if value.is_empty() || value.contains(char::is_whitespace) {
-                        return Err(err(n, format!("`{value}` is not an id")));
-                    }
-                    entry.id = value;
-                }
-                "title" => entry.title = value,
-                "heading" => entry.heading = Some(value),
-                "body" => entry.body = value,
-                other => return Err(err(n, format!("unknown field `{other}`"))),
+        let mut reader = Reader::default();
+        for (n, line) in text.lines().enumerate() {
+            if let (Some(entry), _) = reader.line(n + 1, line)? {
+                lock.insert(entry);
             }
         }
-        finish(current.take(), &mut lock, &mut first_line)?;
-        if !header && !text.trim().is_empty() {
-            return Err(err(1, format!("expected `{HEADER}`")));
+        if let Some(entry) = reader.end()? {
+            lock.insert(entry);
         }
         Ok(lock)
     }
@@ -241,30 +149,165 @@ impl Lock {
     /// The lock's text: sorted by document, then key; byte for byte the same for the same
     /// entries.
     pub fn to_text(&self) -> String {
-        let mut out = String::from(
-            "# checkdown.lock: the id of every checklist item, by key. Commit it with the docs.\n\
-             # `checkdown build` keeps it current; an item whose heading is reworded keeps its id.\n",
-        );
-        out.push_str(HEADER);
-        out.push('\n');
+        let mut out = String::from(TEXT_HEAD);
         let mut by_doc: BTreeMap<&str, Vec<&Entry>> = BTreeMap::new();
         for e in self.entries.values() {
             by_doc.entry(e.document.as_str()).or_default().push(e);
         }
         for (doc, entries) in by_doc {
-            out.push_str(&format!("\n[{}]\n", escape(doc)));
-            for e in entries {
-                out.push('\n');
-                field(&mut out, "key", &e.key);
-                field(&mut out, "id", &e.id);
-                field(&mut out, "title", &e.title);
-                if let Some(h) = &e.heading {
-                    field(&mut out, "heading", h);
-                }
-                field(&mut out, "body", &e.body);
-            }
+            out.push_str(&section_text(doc, entries));
         }
         out
+    }
+}
+
+/// What a lock's text starts with: two comment lines and the header.
+pub const TEXT_HEAD: &str = "# checkdown.lock: the id of every checklist item, by key. Commit it with the docs.\n\
+     # `checkdown build` keeps it current; an item whose heading is reworded keeps its id.\n\
+     checkdown-lock 1\n";
+
+/// One document's part of the lock's text: its `[path]` line and its entries, in the order
+/// given (by key, in a lock). Empty when there is no entry.
+pub fn section_text<'a>(document: &str, entries: impl IntoIterator<Item = &'a Entry>) -> String {
+    let mut out = String::new();
+    for e in entries {
+        if out.is_empty() {
+            out.push_str(&format!("\n[{}]\n", escape(document)));
+        }
+        out.push('\n');
+        field(&mut out, "key", &e.key);
+        field(&mut out, "id", &e.id);
+        field(&mut out, "title", &e.title);
+        if let Some(h) = &e.heading {
+            field(&mut out, "heading", h);
+        }
+        field(&mut out, "body", &e.body);
+    }
+    out
+}
+
+/// Reads a lock a line at a time. [`Lock::parse`] and [`OldLock::open`] share it, so both
+/// accept and refuse the same files with the same messages.
+#[derive(Default)]
+struct Reader {
+    header: bool,
+    /// Something other than whitespace was seen.
+    content: bool,
+    document: Option<String>,
+    /// The entry being read, and the line of its `key`.
+    current: Option<(Entry, usize)>,
+    /// The line of every key read, to refuse a key listed twice.
+    first_line: HashMap<String, usize>,
+}
+
+impl Reader {
+    /// Reads line `n` (without its line end). Returns the entry this line completed, if
+    /// any, and whether the line opened a `[document]` section.
+    fn line(&mut self, n: usize, raw: &str) -> Result<(Option<Entry>, bool), ParseError> {
+        let err = |message: String| ParseError { line: n, message };
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        if ["<<<<<<<", "|||||||", "=======", ">>>>>>>"]
+            .iter()
+            .any(|m| line.starts_with(m))
+        {
+            return Err(err(
+                "merge conflict marker: keep the entries of both sides (without the \
+                 markers), then run `checkdown build` to settle the ids"
+                    .to_string(),
+            ));
+        }
+        if !raw.trim().is_empty() {
+            self.content = true;
+        }
+        if line.trim().is_empty() || line.starts_with('#') {
+            return Ok((None, false));
+        }
+        if !self.header {
+            if line.trim_end() != HEADER {
+                return Err(err(format!(
+                    "expected `{HEADER}`, found `{line}` (not a checkdown lock, or a newer one)"
+                )));
+            }
+            self.header = true;
+            return Ok((None, false));
+        }
+        if let Some(doc) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            let done = self.finish()?;
+            self.document = Some(unescape(doc));
+            return Ok((done, true));
+        }
+        let (field, value) = line.split_once(' ').unwrap_or((line, ""));
+        let value = unescape(value);
+        if field == "key" {
+            let done = self.finish()?;
+            let Some(doc) = &self.document else {
+                return Err(err("`key` before any `[document]` line".to_string()));
+            };
+            if value.is_empty() {
+                return Err(err("empty key".to_string()));
+            }
+            self.current = Some((
+                Entry {
+                    document: doc.clone(),
+                    key: value,
+                    id: String::new(),
+                    title: String::new(),
+                    heading: None,
+                    body: String::new(),
+                },
+                n,
+            ));
+            return Ok((done, false));
+        }
+        let Some((entry, _)) = self.current.as_mut() else {
+            return Err(err(format!("`{field}` before any `key` line")));
+        };
+        match field {
+            "id" => {
+                if value.is_empty() || value.contains(char::is_whitespace) {
+                    return Err(err(format!("`{value}` is not an id")));
+                }
+                entry.id = value;
+            }
+            "title" => entry.title = value,
+            "heading" => entry.heading = Some(value),
+            "body" => entry.body = value,
+            other => return Err(err(format!("unknown field `{other}`"))),
+        }
+        Ok((None, false))
+    }
+
+    /// Completes the entry being read.
+    fn finish(&mut self) -> Result<Option<Entry>, ParseError> {
+        let Some((entry, line)) = self.current.take() else {
+            return Ok(None);
+        };
+        if entry.id.is_empty() {
+            return Err(ParseError {
+                line,
+                message: format!("`{}` has no `id` line", entry.key),
+            });
+        }
+        if let Some(first) = self.first_line.get(&entry.key) {
+            return Err(ParseError {
+                line,
+                message: format!("`{}` is listed twice (also on line {first})", entry.key),
+            });
+        }
+        self.first_line.insert(entry.key.clone(), line);
+        Ok(Some(entry))
+    }
+
+    /// At the end of the text: the last entry.
+    fn end(mut self) -> Result<Option<Entry>, ParseError> {
+        let done = self.finish()?;
+        if !self.header && self.content {
+            return Err(ParseError {
+                line: 1,
+                message: format!("expected `{HEADER}`"),
+            });
+        }
+        Ok(done)
     }
 }
 
@@ -390,87 +433,120 @@ pub struct Applied {
 impl Applied {
     /// Notes for the run's diagnostics: one per rename and one per removed item.
     pub fn notes(&self) -> Vec<Diagnostic> {
-        let mut out = Vec::new();
-        for r in &self.renamed {
-            let mut d = Diagnostic::new(
-                Severity::Note,
-                "renamed-item",
-                &r.to.document,
-                format!(
-                    "`{}` is now `{}`; it keeps id {} (similarity {:.2})",
-                    r.from.key, r.to.key, r.id, r.score
-                ),
-            );
-            d.line = r.source.line;
-            d.column = r.source.column;
-            out.push(d);
-        }
-        for e in &self.removed {
-            out.push(
-                Diagnostic::new(
-                    Severity::Note,
-                    "removed-item",
-                    &e.document,
-                    format!(
-                        "`{}` (\"{}\") is gone and resembles no new item; its id {} leaves the lock",
-                        e.key, e.title, e.id
-                    ),
-                )
-                .help(format!(
-                    "if it was reworded beyond recognition, edit the new item's `id` line in the lock to `{}`",
-                    e.id
-                )),
-            );
-        }
-        for e in &self.kept {
-            out.push(Diagnostic::new(
-                Severity::Note,
-                "kept-item",
-                &e.document,
-                format!(
-                    "`{}` is missing, but this file has errors: its id {} stays in the lock",
-                    e.key, e.id
-                ),
-            ));
-        }
-        out
+        notes(&self.renamed, &self.removed, &self.kept)
     }
 }
 
-/// Gives every item of `catalog` its id from `lock` (see the module's comment). In the
-/// documents of `keep` (those that had errors) the lock forgets nothing and learns only
+/// The notes about renamed, removed and kept items, in that order.
+fn notes(renamed: &[Rename], removed: &[Entry], kept: &[Entry]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for r in renamed {
+        let mut d = Diagnostic::new(
+            Severity::Note,
+            "renamed-item",
+            &r.to.document,
+            format!(
+                "`{}` is now `{}`; it keeps id {} (similarity {:.2})",
+                r.from.key, r.to.key, r.id, r.score
+            ),
+        );
+        d.line = r.source.line;
+        d.column = r.source.column;
+        out.push(d);
+    }
+    for e in removed {
+        out.push(
+            Diagnostic::new(
+                Severity::Note,
+                "removed-item",
+                &e.document,
+                format!(
+                    "`{}` (\"{}\") is gone and resembles no new item; its id {} leaves the lock",
+                    e.key, e.title, e.id
+                ),
+            )
+            .help(format!(
+                "if it was reworded beyond recognition, edit the new item's `id` line in the lock to `{}`",
+                e.id
+            )),
+        );
+    }
+    for e in kept {
+        out.push(Diagnostic::new(
+            Severity::Note,
+            "kept-item",
+            &e.document,
+            format!(
+                "`{}` is missing, but this file has errors: its id {} stays in the lock",
+                e.key, e.id
+            ),
+        ));
+    }
+    out
+}
+
+/// What applying the lock to one document did ([`apply_document`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DocApplied {
+    pub renamed: Vec<Rename>,
+    /// The document's vanished entries that matched nothing: reported, then dropped.
+    pub removed: Vec<Entry>,
+    /// The same, in a document that had errors: kept.
+    pub kept: Vec<Entry>,
+    /// Keys the lock did not know and that matched nothing.
+    pub added: Vec<String>,
+    /// Those of `added` left out of the lock, as the document had errors.
+    pub provisional: Vec<String>,
+    /// The document's entries in the new lock, by key.
+    pub entries: BTreeMap<String, Entry>,
+    /// Keys of misfiled entries (see [`OldLock::misfiled`]) that items of this document
+    /// took their ids from.
+    pub used: Vec<String>,
+}
+
+impl DocApplied {
+    /// Notes for the run's diagnostics, as [`Applied::notes`] gives them for this document.
+    pub fn notes(&self) -> Vec<Diagnostic> {
+        notes(&self.renamed, &self.removed, &self.kept)
+    }
+}
+
+/// Gives every item of one document its id (see the module's comment). `filed` holds the
+/// old lock's entries of this document (`[path]` section, keys `path#...`), `misfiled`
+/// the entries filed under a document their key does not name, which are found by key
+/// only. With `keep` (the document had errors) the lock forgets nothing and learns only
 /// renames: unmatched vanished entries stay, unmatched new items are left out of it.
-pub fn apply(catalog: &mut Catalog, lock: &Lock, keep: &BTreeSet<String>) -> Applied {
+///
+/// Rename matching never looks past the document, so a build can apply the lock a
+/// document at a time; [`apply`] is this step over every document, then [`settle`].
+pub fn apply_document(
+    doc: &mut Document,
+    filed: &BTreeMap<String, Entry>,
+    misfiled: &BTreeMap<String, Entry>,
+    keep: bool,
+) -> DocApplied {
+    let known = |key: &str| filed.get(key).or_else(|| misfiled.get(key));
     let mut present: BTreeSet<&str> = BTreeSet::new();
-    for item in catalog
-        .documents
-        .iter()
-        .flat_map(|d| &d.sections)
-        .flat_map(|s| &s.items)
-    {
+    for item in doc.sections.iter().flat_map(|s| &s.items) {
         present.insert(&item.key);
     }
-    let mut vanished: BTreeMap<&str, Vec<&Entry>> = BTreeMap::new();
-    for e in lock.entries() {
-        if !present.contains(e.key.as_str()) {
-            vanished.entry(e.document.as_str()).or_default().push(e);
-        }
-    }
-    // New items of each document (first of each key), with their place.
+    let vanished: Vec<&Entry> = filed
+        .values()
+        .filter(|e| !present.contains(e.key.as_str()))
+        .collect();
+    // New items (first of each key), with their place.
     let mut fresh: Vec<(Entry, Source)> = Vec::new();
     let mut seen: BTreeSet<&str> = BTreeSet::new();
-    for doc in &catalog.documents {
-        for item in doc.sections.iter().flat_map(|s| &s.items) {
-            if lock.get(&item.key).is_none() && seen.insert(&item.key) {
-                fresh.push((Entry::of(&doc.path, item), item.source));
-            }
+    for item in doc.sections.iter().flat_map(|s| &s.items) {
+        if known(&item.key).is_none() && seen.insert(&item.key) {
+            fresh.push((Entry::of(&doc.path, item), item.source));
         }
     }
-    // Every candidate pair within a document, best first; ties broken by keys so the
-    // outcome never depends on the order of files or of the lock.
+    // Every candidate pair, best first; ties broken by keys so the outcome never depends
+    // on the order of items or of the lock.
     let mut pairs: Vec<(f64, usize, &Entry)> = Vec::new();
     for (n, (new, _)) in fresh.iter().enumerate() {
-        for &old in vanished.get(new.document.as_str()).into_iter().flatten() {
+        for &old in &vanished {
             let score = similarity(old, new);
             if score >= THRESHOLD {
                 pairs.push((score, n, old));
@@ -493,7 +569,7 @@ pub fn apply(catalog: &mut Catalog, lock: &Lock, keep: &BTreeSet<String>) -> App
         inherited.insert(new_key.clone(), (old.id.clone(), score, old));
     }
 
-    let mut applied = Applied::default();
+    let mut applied = DocApplied::default();
     for (new, source) in &fresh {
         match inherited.get(&new.key) {
             Some((id, score, old)) => {
@@ -509,41 +585,339 @@ pub fn apply(catalog: &mut Catalog, lock: &Lock, keep: &BTreeSet<String>) -> App
             }
             None => {
                 applied.added.push(new.key.clone());
-                if keep.contains(&new.document) {
+                if keep {
                     applied.provisional.push(new.key.clone());
                 }
             }
         }
     }
-    for doc in &mut catalog.documents {
-        for item in doc.sections.iter_mut().flat_map(|s| &mut s.items) {
-            item.id = match (lock.get(&item.key), inherited.get(&item.key)) {
-                (Some(e), _) => e.id.clone(),
-                (None, Some((id, _, _))) => id.clone(),
-                (None, None) => item_id(&item.key),
-            };
+    for e in vanished {
+        if taken.contains(e.key.as_str()) {
+            continue;
+        }
+        if keep {
+            applied.kept.push(e.clone());
+        } else {
+            applied.removed.push(e.clone());
         }
     }
-    for entries in vanished.values() {
-        for &e in entries {
-            if taken.contains(e.key.as_str()) {
-                continue;
+    let path = doc.path.clone();
+    for item in doc.sections.iter_mut().flat_map(|s| &mut s.items) {
+        item.id = match (filed.get(&item.key), misfiled.get(&item.key)) {
+            (Some(e), _) => e.id.clone(),
+            (None, Some(e)) => {
+                applied.used.push(e.key.clone());
+                e.id.clone()
             }
-            if keep.contains(&e.document) {
-                applied.kept.push(e.clone());
-            } else {
-                applied.removed.push(e.clone());
-            }
+            (None, None) => match inherited.get(&item.key) {
+                Some((id, _, _)) => id.clone(),
+                None => item_id(&item.key),
+            },
+        };
+        // The first item of a key wins, as items of one key share its id.
+        if !applied.entries.contains_key(&item.key) {
+            applied
+                .entries
+                .insert(item.key.clone(), Entry::of(&path, item));
         }
     }
-    applied.lock = Lock::from_catalog(catalog);
     for key in &applied.provisional {
-        applied.lock.entries.remove(key);
+        applied.entries.remove(key);
     }
     for e in &applied.kept {
-        applied.lock.insert(e.clone());
+        applied
+            .entries
+            .entry(e.key.clone())
+            .or_insert_with(|| e.clone());
     }
     applied
+}
+
+/// The old lock's entries of documents that did not come up in a build, settled at its
+/// end ([`settle`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Settled {
+    /// Reported and dropped, by document and key.
+    pub removed: Vec<Entry>,
+    /// Of documents with errors: kept in the lock, by document and key.
+    pub kept: Vec<Entry>,
+}
+
+impl Settled {
+    pub fn notes(&self) -> Vec<Diagnostic> {
+        notes(&[], &self.removed, &self.kept)
+    }
+}
+
+/// Settles what no document's step did: the entries of every document of `old` not in
+/// `seen` (the documents that were compiled), and the misfiled entries no item took
+/// (`used`). Those of the documents in `keep` (files with errors) stay in the lock; the
+/// others are reported removed.
+pub fn settle(
+    old: &OldLock,
+    seen: &BTreeSet<String>,
+    used: &BTreeSet<String>,
+    keep: &BTreeSet<String>,
+) -> Result<Settled, Error> {
+    let mut settled = Settled::default();
+    let mut sort = |e: &Entry| {
+        if keep.contains(&e.document) {
+            settled.kept.push(e.clone());
+        } else {
+            settled.removed.push(e.clone());
+        }
+    };
+    for doc in old.documents() {
+        if seen.contains(doc) {
+            continue;
+        }
+        for e in old.document(doc)?.values() {
+            sort(e);
+        }
+    }
+    for e in old.misfiled().values() {
+        if !used.contains(&e.key) {
+            sort(e);
+        }
+    }
+    let order = |a: &Entry, b: &Entry| (&a.document, &a.key).cmp(&(&b.document, &b.key));
+    settled.removed.sort_by(order);
+    settled.kept.sort_by(order);
+    Ok(settled)
+}
+
+/// Gives every item of `catalog` its id from `lock` (see the module's comment): the
+/// per-document step ([`apply_document`]) over every document, then [`settle`]. In the
+/// documents of `keep` (those that had errors) the lock forgets nothing and learns only
+/// renames: unmatched vanished entries stay, unmatched new items are left out of it.
+pub fn apply(catalog: &mut Catalog, lock: &Lock, keep: &BTreeSet<String>) -> Applied {
+    let old = OldLock::from_lock(lock);
+    let mut applied = Applied::default();
+    let mut seen = BTreeSet::new();
+    let mut used = BTreeSet::new();
+    let mut removed = Vec::new();
+    let mut kept = Vec::new();
+    for doc in &mut catalog.documents {
+        let filed = old.document(&doc.path).unwrap_or_default();
+        let d = apply_document(doc, &filed, old.misfiled(), keep.contains(&doc.path));
+        seen.insert(doc.path.clone());
+        used.extend(d.used);
+        applied.renamed.extend(d.renamed);
+        applied.added.extend(d.added);
+        applied.provisional.extend(d.provisional);
+        removed.extend(d.removed);
+        kept.extend(d.kept);
+        for e in d.entries.into_values() {
+            applied.lock.insert(e);
+        }
+    }
+    // The in-memory lock reads without failing.
+    let settled = settle(&old, &seen, &used, keep).unwrap_or_default();
+    removed.extend(settled.removed);
+    kept.extend(settled.kept);
+    let order = |a: &Entry, b: &Entry| (&a.document, &a.key).cmp(&(&b.document, &b.key));
+    removed.sort_by(order);
+    kept.sort_by(order);
+    for e in &kept {
+        applied.lock.insert(e.clone());
+    }
+    applied.removed = removed;
+    applied.kept = kept;
+    applied
+}
+
+/// The lock a build starts from, read a document at a time: in memory ([`OldLock::from_lock`])
+/// or from its file ([`OldLock::open`]), where only an index of each document's lines is
+/// kept, so that a build holds one document's entries at a time, never the whole lock.
+#[derive(Debug, Default)]
+pub struct OldLock {
+    source: OldSource,
+    /// Entries filed under a document that their key does not name (`key b.md#x` in the
+    /// `[a.md]` section, as a hand edit can leave them): found by key from any document,
+    /// never matched as renames; settled at the end when no item took them.
+    misfiled: BTreeMap<String, Entry>,
+}
+
+#[derive(Debug, Default)]
+enum OldSource {
+    #[default]
+    Empty,
+    Memory(BTreeMap<String, BTreeMap<String, Entry>>),
+    File {
+        path: std::path::PathBuf,
+        file: std::sync::Mutex<std::fs::File>,
+        /// Byte ranges of each document's sections.
+        sections: BTreeMap<String, Vec<(u64, usize)>>,
+    },
+}
+
+/// Is `e` filed under the document its key names?
+fn filed_right(e: &Entry) -> bool {
+    e.key
+        .strip_prefix(e.document.as_str())
+        .is_some_and(|rest| rest.starts_with('#'))
+}
+
+impl OldLock {
+    /// A lock held in memory, grouped by document.
+    pub fn from_lock(lock: &Lock) -> OldLock {
+        let mut by_doc: BTreeMap<String, BTreeMap<String, Entry>> = BTreeMap::new();
+        let mut misfiled = BTreeMap::new();
+        for e in lock.entries() {
+            if filed_right(e) {
+                by_doc
+                    .entry(e.document.clone())
+                    .or_default()
+                    .insert(e.key.clone(), e.clone());
+            } else {
+                misfiled.insert(e.key.clone(), e.clone());
+            }
+        }
+        OldLock {
+            source: OldSource::Memory(by_doc),
+            misfiled,
+        }
+    }
+
+    /// Reads the lock file at `path` once through, refusing what [`Lock::parse`] refuses
+    /// (with the same messages), and keeps where each document's entries stand. `None`
+    /// when there is no such file.
+    pub fn open(path: &Path) -> Result<Option<OldLock>, Error> {
+        use std::io::BufRead as _;
+        let io = |e: std::io::Error| Error::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        };
+        let file = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io(e)),
+        };
+        let parse_err = |e: ParseError| Error::Io {
+            path: format!("{}:{}", path.display(), e.line),
+            message: e.message,
+        };
+        let mut reader = std::io::BufReader::with_capacity(64 * 1024, &file);
+        let mut parser = Reader::default();
+        let mut sections: BTreeMap<String, Vec<(u64, usize)>> = BTreeMap::new();
+        let mut misfiled = BTreeMap::new();
+        // The section being read: its document and where it starts.
+        let mut open: Option<(String, u64)> = None;
+        let mut at: u64 = 0;
+        let mut buf = String::new();
+        let mut n = 0;
+        let mut close = |open: &mut Option<(String, u64)>, end: u64| {
+            if let Some((doc, start)) = open.take() {
+                let len = usize::try_from(end - start).unwrap_or(usize::MAX);
+                sections.entry(doc).or_default().push((start, len));
+            }
+        };
+        let keep = |entry: Entry, misfiled: &mut BTreeMap<String, Entry>| {
+            if !filed_right(&entry) {
+                misfiled.insert(entry.key.clone(), entry);
+            }
+        };
+        loop {
+            buf.clear();
+            let read = reader.read_line(&mut buf).map_err(io)?;
+            if read == 0 {
+                break;
+            }
+            n += 1;
+            let line = match buf.strip_suffix('\n') {
+                Some(l) => l.strip_suffix('\r').unwrap_or(l),
+                None => buf.as_str(),
+            };
+            let (done, section) = parser.line(n, line).map_err(parse_err)?;
+            if let Some(entry) = done {
+                keep(entry, &mut misfiled);
+            }
+            if section {
+                close(&mut open, at);
+                open = parser.document.clone().map(|d| (d, at));
+            }
+            at += read as u64;
+        }
+        if let Some(entry) = parser.end().map_err(parse_err)? {
+            keep(entry, &mut misfiled);
+        }
+        close(&mut open, at);
+        drop(reader);
+        Ok(Some(OldLock {
+            source: OldSource::File {
+                path: path.to_path_buf(),
+                file: std::sync::Mutex::new(file),
+                sections,
+            },
+            misfiled,
+        }))
+    }
+
+    /// The documents the lock has a section for.
+    pub fn documents(&self) -> Vec<&str> {
+        match &self.source {
+            OldSource::Empty => Vec::new(),
+            OldSource::Memory(m) => m.keys().map(String::as_str).collect(),
+            OldSource::File { sections, .. } => sections.keys().map(String::as_str).collect(),
+        }
+    }
+
+    /// The entries filed under `document` (those whose key names it), by key.
+    pub fn document(&self, document: &str) -> Result<BTreeMap<String, Entry>, Error> {
+        let (path, file, ranges) = match &self.source {
+            OldSource::Empty => return Ok(BTreeMap::new()),
+            OldSource::Memory(m) => return Ok(m.get(document).cloned().unwrap_or_default()),
+            OldSource::File {
+                path,
+                file,
+                sections,
+            } => match sections.get(document) {
+                Some(r) => (path, file, r),
+                None => return Ok(BTreeMap::new()),
+            },
+        };
+        use std::io::{Read as _, Seek as _};
+        let io = |message: String| Error::Io {
+            path: path.display().to_string(),
+            message,
+        };
+        let mut out = BTreeMap::new();
+        for &(start, len) in ranges {
+            let mut bytes = vec![0u8; len];
+            {
+                let mut f = file.lock().unwrap_or_else(|p| p.into_inner());
+                f.seek(std::io::SeekFrom::Start(start))
+                    .and_then(|_| f.read_exact(&mut bytes))
+                    .map_err(|e| io(e.to_string()))?;
+            }
+            let text = String::from_utf8(bytes).map_err(|e| io(e.to_string()))?;
+            let mut parser = Reader {
+                header: true,
+                ..Reader::default()
+            };
+            let mut take = |e: Entry| {
+                if filed_right(&e) {
+                    out.insert(e.key.clone(), e);
+                }
+            };
+            for (n, line) in text.lines().enumerate() {
+                let (done, _) = parser.line(n + 1, line).map_err(|e| {
+                    io(format!("changed while checkdown read it ({})", e.message))
+                })?;
+                done.into_iter().for_each(&mut take);
+            }
+            let last = parser
+                .end()
+                .map_err(|e| io(format!("changed while checkdown read it ({})", e.message)))?;
+            last.into_iter().for_each(&mut take);
+        }
+        Ok(out)
+    }
+
+    /// Entries filed under a document their key does not name, by key.
+    pub fn misfiled(&self) -> &BTreeMap<String, Entry> {
+        &self.misfiled
+    }
 }
 
 /// Reads the lock at `path`: `None` when there is no such file.

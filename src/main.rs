@@ -14,7 +14,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use checkdown::diag::{self, Diagnostic, MessageFormat, Severity};
 use checkdown::render::tracker::{self, AdoProcess, Tracker};
 use checkdown::render::{self, Format};
-use checkdown::{diff, lock, write, Options};
+use checkdown::{diff, lock, Options};
 
 #[derive(Parser)]
 #[command(
@@ -302,9 +302,21 @@ fn build(
     let skip = output.and_then(|o| o.canonicalize().ok());
     let input_abs = input.canonicalize().unwrap_or_else(|_| input.to_path_buf());
     let lock_path = lock_path(input, common);
-    let old_lock = lock::read(&lock_path)?.unwrap_or_default();
-    let (compiled, applied) = lock::compile(&input_abs, skip.as_deref(), &options, &old_lock);
-    let mut diagnostics: Vec<Diagnostic> = compiled.diagnostics;
+    let mut formats = formats.to_vec();
+    formats.sort();
+    formats.dedup();
+    let built = checkdown::build::build(&checkdown::build::Request {
+        input: &input_abs,
+        skip: skip.as_deref(),
+        options: &options,
+        lock: &lock_path,
+        output,
+        formats: &formats,
+        templates,
+        backlogs,
+        check,
+    })?;
+    let mut diagnostics: Vec<Diagnostic> = built.diagnostics;
     // Name files as the user can open them: INPUT as given, then the relative path.
     for d in &mut diagnostics {
         d.path = input.join(&d.path).display().to_string();
@@ -317,67 +329,50 @@ fn build(
             d.severity = Severity::Error;
         }
     }
-    let mut formats = formats.to_vec();
-    formats.sort();
-    formats.dedup();
-    let mut report = write::Report::default();
     let mut stale = 0;
-    let lock_text = applied.lock.to_text();
-    let lock_current = std::fs::read(&lock_path).is_ok_and(|b| b == lock_text.as_bytes());
     if let Some(out) = output {
-        // Rendering and writing run on the same `--jobs` threads as compiling.
-        let pool = options.pool();
-        let files =
-            pool.install(|| render::render_with(&compiled.catalog, &formats, templates, backlogs))?;
         if check {
-            let mut found = stale_files(out, &files);
-            if !lock_current {
-                found.push(stale_lock(&lock_path, &applied));
+            let mut found = stale_files(out, &built.stale);
+            if !built.lock.current {
+                found.push(stale_lock(&lock_path, &built.lock));
             }
             stale = found.len();
             diagnostics.extend(found);
         } else {
-            report = pool.install(|| write::write(out, &files))?;
-            for kept in &report.kept {
+            for kept in &built.report.kept {
                 eprintln!(
                     "note: `{}` was written by an earlier build and is no longer; left in place because it changed since",
                     out.join(kept).display()
                 );
             }
-            if !lock_current {
-                write::atomic_write(&lock_path, lock_text.as_bytes()).with_context(|| {
-                    format!(
-                        "cannot write the lock file `{}`; keep it elsewhere with --lock FILE",
-                        lock_path.display()
-                    )
-                })?;
+            if built.lock.written {
                 eprintln!("checkdown: updated {}", lock_path.display());
             }
         }
     }
-    print_diagnostics(&diagnostics, common.message_format.into());
+    print_diagnostics(&diagnostics, common.message_format.into(), &options);
     let errors = diag::count(&diagnostics, Severity::Error);
     let warnings = diag::count(&diagnostics, Severity::Warning);
-    let docs = compiled.catalog.documents.len();
-    let items = compiled.catalog.item_count();
+    let docs = built.documents;
+    let items = built.items;
     eprintln!(
         "checkdown: {docs} {}, {items} {}, {} skipped, {errors} {}, {warnings} {}{} in {} ms",
         plural(docs, "document", "documents"),
         plural(items, "item", "items"),
-        compiled.skipped,
+        built.skipped,
         plural(errors, "error", "errors"),
         plural(warnings, "warning", "warnings"),
         if check {
             format!(", {stale} {} out of date", plural(stale, "file", "files"))
         } else if output.is_some() {
-            let removed = match report.removed.len() {
+            let removed = match built.report.removed.len() {
                 0 => String::new(),
                 n => format!(", {n} stale {} removed", plural(n, "file", "files")),
             };
             format!(
                 ", {} {} written{removed}",
-                report.written,
-                plural(report.written, "file", "files")
+                built.report.written,
+                plural(built.report.written, "file", "files")
             )
         } else {
             String::new()
@@ -425,23 +420,42 @@ fn lock_path(input: &Path, common: &Common) -> PathBuf {
 }
 
 /// Human diagnostics go to standard error; json and github ones to standard output, where
-/// CI tools and the GitHub Actions runner read them.
-fn print_diagnostics(diagnostics: &[Diagnostic], format: MessageFormat) {
+/// CI tools and the GitHub Actions runner read them. Rendered on the `--jobs` threads, a
+/// batch at a time, and printed in order.
+fn print_diagnostics(diagnostics: &[Diagnostic], format: MessageFormat, options: &Options) {
+    use rayon::prelude::*;
+    use std::io::Write as _;
     let color = format == MessageFormat::Human && std::io::stderr().is_terminal();
-    for d in diagnostics {
-        match format {
-            MessageFormat::Human => eprintln!("{}", d.render(color)),
-            _ => println!("{}", d.format(format, false)),
+    let pool = options.pool();
+    for batch in diagnostics.chunks(256) {
+        let text: Vec<String> = pool.install(|| {
+            batch
+                .par_iter()
+                .map(|d| match format {
+                    MessageFormat::Human => d.render(color),
+                    _ => d.format(format, false),
+                })
+                .collect()
+        });
+        for t in text {
+            match format {
+                MessageFormat::Human => {
+                    let _ = writeln!(std::io::stderr().lock(), "{t}");
+                }
+                _ => {
+                    let _ = writeln!(std::io::stdout().lock(), "{t}");
+                }
+            }
         }
     }
 }
 
 /// `build --check`: one error per output file that is missing or differs.
-fn stale_files(out: &Path, files: &[render::OutputFile]) -> Vec<Diagnostic> {
-    write::stale(out, files)
-        .into_iter()
+fn stale_files(out: &Path, stale: &[String]) -> Vec<Diagnostic> {
+    stale
+        .iter()
         .map(|rel| {
-            let path = out.join(&rel);
+            let path = out.join(rel);
             let what = if path.exists() {
                 "is out of date with INPUT"
             } else {
@@ -458,14 +472,12 @@ fn stale_files(out: &Path, files: &[render::OutputFile]) -> Vec<Diagnostic> {
 }
 
 /// `build --check`: the lock would change.
-fn stale_lock(path: &Path, applied: &lock::Applied) -> Diagnostic {
+fn stale_lock(path: &Path, lock: &checkdown::build::LockOutcome) -> Diagnostic {
     let message = if path.exists() {
         format!(
             "the lock is out of date with INPUT ({} new, {} renamed, {} removed items; or a \
              title, heading or body changed)",
-            applied.added.len(),
-            applied.renamed.len(),
-            applied.removed.len()
+            lock.added, lock.renamed, lock.removed
         )
     } else {
         "the lock is missing".to_string()

@@ -1,9 +1,19 @@
 //! Write: output files into OUTPUT only, each one atomically (temporary file in the same
 //! folder, then rename), so a reader never sees half a file.
+//!
+//! A build writes through [`Staging`]: every file goes first into a staging folder inside
+//! OUTPUT (same file system), and only once all are there does [`Staging::commit`] check
+//! that no file checkdown did not write is in the way, then rename each into place. So a
+//! refusal, or any failure before that point, leaves OUTPUT as it was. [`Compare`] takes
+//! the same files for `build --check` and only compares them. Build outputs are not
+//! fsynced: the next build rewrites them, and a sync per file cost more than the compile
+//! (see BENCHMARKS.md); the rename keeps each one whole for readers.
 
 use std::collections::BTreeMap;
-use std::io::Write;
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
 
 use crate::render::OutputFile;
 use crate::Error;
@@ -262,4 +272,418 @@ pub fn stale(out: &Path, files: &[OutputFile]) -> Vec<String> {
         })
         .map(|f| f.path.clone())
         .collect()
+}
+
+/// FNV-1a, fed a piece at a time.
+#[derive(Debug, Clone, Copy)]
+struct Hasher(u64);
+
+impl Default for Hasher {
+    fn default() -> Self {
+        Hasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher {
+    fn update(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+}
+
+fn io_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |e| Error::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    }
+}
+
+/// Refuses a relative output path that would leave OUTPUT, as [`resolve`] does.
+fn check_inside(out: &Path, rel: &str) -> Result<(), Error> {
+    if is_inside(rel) {
+        Ok(())
+    } else {
+        Err(Error::Io {
+            path: out.join(rel).display().to_string(),
+            message: "refused: the path would leave the output folder".to_string(),
+        })
+    }
+}
+
+/// The name of a staging folder inside OUTPUT (one per process: `-N` when taken).
+pub const STAGING_PREFIX: &str = ".checkdown-staging-";
+
+/// A build's files, written into a staging folder inside OUTPUT until [`Staging::commit`]
+/// puts them in place. Dropped without a commit (a failure), it removes the staging
+/// folder, and OUTPUT itself when the build created it and it is empty: OUTPUT is left as
+/// it was. Files can be staged from several threads at once.
+#[derive(Debug)]
+pub struct Staging {
+    out: PathBuf,
+    dir: PathBuf,
+    created_out: bool,
+    /// Staged files: relative path -> hash of the bytes.
+    files: Mutex<BTreeMap<String, u64>>,
+    committed: bool,
+}
+
+impl Staging {
+    /// Creates OUTPUT when needed, and a fresh staging folder in it.
+    pub fn create(out: &Path) -> Result<Staging, Error> {
+        let created_out = !out.exists();
+        std::fs::create_dir_all(out).map_err(io_error(out))?;
+        let mut n = 0;
+        let dir = loop {
+            let name = match n {
+                0 => format!("{STAGING_PREFIX}{}", std::process::id()),
+                n => format!("{STAGING_PREFIX}{}-{n}", std::process::id()),
+            };
+            let dir = out.join(name);
+            match std::fs::create_dir(&dir) {
+                Ok(()) => break dir,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => n += 1,
+                Err(e) => return Err(io_error(&dir)(e)),
+            }
+        };
+        Ok(Staging {
+            out: out.to_path_buf(),
+            dir,
+            created_out,
+            files: Mutex::new(BTreeMap::new()),
+            committed: false,
+        })
+    }
+
+    /// The staging folder: scratch files put there (not staged) go away with it.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn staged_path(&self, rel: &str) -> Result<PathBuf, Error> {
+        check_inside(&self.out, rel)?;
+        let path = self.dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+        }
+        Ok(path)
+    }
+
+    fn record(&self, rel: &str, hash: u64) {
+        let mut files = self.files.lock().unwrap_or_else(|p| p.into_inner());
+        files.insert(rel.to_string(), hash);
+    }
+
+    /// Stages one whole file.
+    pub fn file(&self, f: &OutputFile) -> Result<(), Error> {
+        let path = self.staged_path(&f.path)?;
+        std::fs::write(&path, &f.bytes).map_err(io_error(&path))?;
+        self.record(&f.path, hash(&f.bytes));
+        Ok(())
+    }
+
+    /// Stages a file written a piece at a time; [`Staging::end`] completes it.
+    pub fn stream(&self, rel: &str) -> Result<Stream, Error> {
+        let path = self.staged_path(rel)?;
+        let file = File::create(&path).map_err(io_error(&path))?;
+        Ok(Stream {
+            rel: rel.to_string(),
+            path,
+            to: To::File(BufWriter::with_capacity(256 * 1024, file)),
+            hash: Hasher::default(),
+            error: None,
+        })
+    }
+
+    /// Puts every staged file in place, after checking that no file in OUTPUT that
+    /// checkdown did not write is in the way and that no path leaves OUTPUT (through a
+    /// symbolic link or a file in the way of a folder): refused before anything in OUTPUT
+    /// changes. Files whose bytes are already there are left alone. Then records the files
+    /// in `OUTPUT/.checkdown-manifest` and removes those an earlier build wrote and this one
+    /// does not, while they still hold what it wrote.
+    pub fn commit(mut self) -> Result<Report, Error> {
+        let files = std::mem::take(&mut *self.files.lock().unwrap_or_else(|p| p.into_inner()));
+        let out = self.out.clone();
+        let old = Manifest::read(&out)?;
+        let mut new = Manifest::default();
+        let mut plan = Vec::with_capacity(files.len());
+        for (rel, hash) in files {
+            let path = resolve(&out, &rel)?;
+            let staged = self.dir.join(&rel);
+            let existing = std::fs::symlink_metadata(&path).is_ok();
+            let same = existing && same_files(&staged, &path);
+            if existing && !same && !old.0.contains_key(&rel) {
+                return Err(Error::Io {
+                    path: path.display().to_string(),
+                    message: format!(
+                        "refused: the file exists and checkdown did not write it (it is not in \
+                         {MANIFEST}); move it away, or choose another output folder"
+                    ),
+                });
+            }
+            new.0.insert(rel, hash);
+            plan.push((path, staged, same));
+        }
+        // List what is about to be written before writing it, so that an interrupted build
+        // still knows its files.
+        let mut both = old.clone();
+        both.0.extend(new.0.iter().map(|(k, v)| (k.clone(), *v)));
+        if both != old {
+            both.write(&out)?;
+        }
+        let mut report = Report::default();
+        for (path, staged, same) in plan {
+            if same {
+                continue;
+            }
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+            }
+            std::fs::rename(&staged, &path).map_err(io_error(&path))?;
+            report.written += 1;
+        }
+        remove_stale(&out, &old, &new, &mut report);
+        if new != both {
+            new.write(&out)?;
+        }
+        self.committed = true;
+        std::fs::remove_dir_all(&self.dir).map_err(io_error(&self.dir))?;
+        Ok(report)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if self.committed {
+            return;
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+        if self.created_out {
+            let _ = std::fs::remove_dir(&self.out);
+        }
+    }
+}
+
+/// Removes the files of `old` that `new` no longer lists, while they still hold what
+/// checkdown wrote; the others are reported kept.
+fn remove_stale(out: &Path, old: &Manifest, new: &Manifest, report: &mut Report) {
+    for (rel, recorded) in &old.0 {
+        if new.0.contains_key(rel) {
+            continue;
+        }
+        let Ok(path) = resolve(out, rel) else {
+            report.kept.push(rel.clone());
+            continue;
+        };
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.is_file() => {}
+            // Gone already, or something else now: nothing of ours to remove.
+            _ => continue,
+        }
+        let ours = hash_file(&path).is_some_and(|h| h == *recorded);
+        if ours && std::fs::remove_file(&path).is_ok() {
+            report.removed.push(rel.clone());
+            remove_empty_parents(out, &path);
+        } else {
+            report.kept.push(rel.clone());
+        }
+    }
+}
+
+/// The hash of a file's bytes, read a block at a time.
+fn hash_file(path: &Path) -> Option<u64> {
+    let mut f = File::open(path).ok()?;
+    let mut h = Hasher::default();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        match f.read(&mut buf) {
+            Ok(0) => return Some(h.0),
+            Ok(n) => h.update(buf.get(..n)?),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+}
+
+/// Do two files hold the same bytes? Compared a block at a time.
+fn same_files(a: &Path, b: &Path) -> bool {
+    let len = |p: &Path| std::fs::metadata(p).map(|m| m.len()).ok();
+    match (len(a), len(b)) {
+        (Some(x), Some(y)) if x == y => {}
+        _ => return false,
+    }
+    let (Ok(fa), Ok(fb)) = (File::open(a), File::open(b)) else {
+        return false;
+    };
+    let mut fa = BufReader::with_capacity(64 * 1024, fa);
+    let mut fb = BufReader::with_capacity(64 * 1024, fb);
+    let mut bb = vec![0u8; 64 * 1024];
+    loop {
+        let chunk = match fa.fill_buf() {
+            Ok(c) => c,
+            Err(_) => return false,
+        };
+        let n = chunk.len();
+        if n == 0 {
+            return fb.read(&mut bb[..1]).is_ok_and(|m| m == 0);
+        }
+        let Some(other) = bb.get_mut(..n) else {
+            return false;
+        };
+        if fb.read_exact(other).is_err() || chunk != &other[..] {
+            return false;
+        }
+        fa.consume(n);
+    }
+}
+
+use std::io::BufRead as _;
+
+/// `build --check`: takes the files a build would write and notes those that differ from
+/// what is in OUTPUT (missing or other bytes). Writes nothing.
+#[derive(Debug)]
+pub struct Compare {
+    out: PathBuf,
+    stale: Mutex<Vec<String>>,
+}
+
+impl Compare {
+    pub fn new(out: &Path) -> Compare {
+        Compare {
+            out: out.to_path_buf(),
+            stale: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn mark(&self, rel: &str) {
+        let mut stale = self.stale.lock().unwrap_or_else(|p| p.into_inner());
+        stale.push(rel.to_string());
+    }
+
+    /// Compares one whole file.
+    pub fn file(&self, f: &OutputFile) {
+        let current = resolve(&self.out, &f.path)
+            .ok()
+            .and_then(|p| std::fs::read(p).ok())
+            .is_some_and(|old| old == f.bytes);
+        if !current {
+            self.mark(&f.path);
+        }
+    }
+
+    /// Compares a file written a piece at a time; [`Compare::end`] completes it.
+    pub fn stream(&self, rel: &str) -> Stream {
+        let existing = resolve(&self.out, rel)
+            .ok()
+            .and_then(|p| File::open(p).ok())
+            .map(|f| BufReader::with_capacity(64 * 1024, f));
+        Stream {
+            rel: rel.to_string(),
+            path: self.out.join(rel),
+            to: match existing {
+                Some(r) => To::Compare(r, vec![0u8; 64 * 1024], true),
+                None => To::Nothing,
+            },
+            hash: Hasher::default(),
+            error: None,
+        }
+    }
+
+    /// The output files that are out of date, sorted.
+    pub fn stale(self) -> Vec<String> {
+        let mut stale = self.stale.into_inner().unwrap_or_else(|p| p.into_inner());
+        stale.sort();
+        stale.dedup();
+        stale
+    }
+}
+
+/// A file written a piece at a time (`checklist.json`, `backlog.csv`): into the staging
+/// folder, or compared with the file in OUTPUT. Writes never fail; the first I/O error is
+/// kept and reported when the stream ends.
+#[derive(Debug)]
+pub struct Stream {
+    rel: String,
+    path: PathBuf,
+    to: To,
+    hash: Hasher,
+    error: Option<std::io::Error>,
+}
+
+#[derive(Debug)]
+enum To {
+    File(BufWriter<File>),
+    /// The file in OUTPUT, a buffer, and whether it matched so far.
+    Compare(BufReader<File>, Vec<u8>, bool),
+    /// No such file in OUTPUT: out of date whatever is written.
+    Nothing,
+}
+
+impl Stream {
+    /// Appends `bytes`.
+    pub fn push(&mut self, bytes: &[u8]) {
+        self.hash.update(bytes);
+        match &mut self.to {
+            To::File(w) => {
+                if self.error.is_none() {
+                    if let Err(e) = w.write_all(bytes) {
+                        self.error = Some(e);
+                    }
+                }
+            }
+            To::Compare(r, buf, same) => {
+                let mut rest = bytes;
+                while *same && !rest.is_empty() {
+                    let n = rest.len().min(buf.len());
+                    let (now, later) = rest.split_at(n);
+                    let Some(b) = buf.get_mut(..n) else {
+                        *same = false;
+                        break;
+                    };
+                    *same = r.read_exact(b).is_ok() && b == now;
+                    rest = later;
+                }
+            }
+            To::Nothing => {}
+        }
+    }
+
+    fn finish(self) -> Result<(String, u64, bool), Error> {
+        let io = io_error(&self.path);
+        if let Some(e) = self.error {
+            return Err(io(e));
+        }
+        let current = match self.to {
+            To::File(w) => {
+                w.into_inner().map_err(|e| io(e.into_error()))?;
+                false
+            }
+            To::Compare(mut r, mut buf, same) => {
+                same && buf.get_mut(..1).is_some_and(|b| r.read(b).is_ok_and(|n| n == 0))
+            }
+            To::Nothing => false,
+        };
+        Ok((self.rel, self.hash.0, current))
+    }
+}
+
+impl Staging {
+    /// Completes a staged stream.
+    pub fn end(&self, stream: Stream) -> Result<(), Error> {
+        let (rel, hash, _) = stream.finish()?;
+        self.record(&rel, hash);
+        Ok(())
+    }
+}
+
+impl Compare {
+    /// Completes a compared stream.
+    pub fn end(&self, stream: Stream) -> Result<(), Error> {
+        let (rel, _, current) = stream.finish()?;
+        if !current {
+            self.mark(&rel);
+        }
+        Ok(())
+    }
 }

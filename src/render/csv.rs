@@ -1,7 +1,7 @@
 //! The generic backlog: one CSV row per item, RFC 4180, safe to open in a spreadsheet.
 
 use super::OutputFile;
-use crate::model::{Callout, CalloutKind, Catalog};
+use crate::model::{Callout, CalloutKind, Catalog, Document};
 use crate::Error;
 
 /// The generic backlog's columns.
@@ -67,6 +67,52 @@ pub fn render(catalog: &Catalog) -> Result<OutputFile, Error> {
         path: "backlog.csv".to_string(),
         bytes,
     })
+}
+
+/// Where the generic backlog goes, relative to OUTPUT.
+pub const PATH: &str = "backlog.csv";
+
+fn writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new())
+}
+
+fn err(e: impl std::fmt::Display) -> Error {
+    Error::Render(e.to_string())
+}
+
+/// The header row of `backlog.csv`.
+pub fn header() -> Result<Vec<u8>, Error> {
+    let mut w = writer();
+    w.write_record(COLUMNS).map_err(err)?;
+    w.into_inner().map_err(err)
+}
+
+/// One document's rows of `backlog.csv`. Records are independent, so the header and each
+/// document's rows, concatenated in catalog order, are the bytes of [`render`].
+pub fn rows(doc: &Document) -> Result<Vec<u8>, Error> {
+    let mut w = writer();
+    for s in &doc.sections {
+        for it in &s.items {
+            let level = s.level.map(|l| l.to_string()).unwrap_or_default();
+            let source = format!("{}:{}", doc.path, it.source.line);
+            let row = [
+                it.id.as_str(),
+                doc.title.as_str(),
+                s.title.as_str(),
+                level.as_str(),
+                it.title.as_str(),
+                it.body.as_str(),
+                &joined(&it.callouts, CalloutKind::TradeOff),
+                &joined(&it.callouts, CalloutKind::Risk),
+                source.as_str(),
+            ];
+            w.write_record(row.iter().map(|c| neutralize(c)))
+                .map_err(err)?;
+        }
+    }
+    w.into_inner().map_err(err)
 }
 
 #[cfg(test)]

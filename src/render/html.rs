@@ -11,46 +11,81 @@ use sha2::{Digest, Sha256};
 use tera::{Context, Tera};
 
 use super::templates::render as render_template;
-use super::view::{overview, DocView};
+use super::view::{overview, DocView, IndexDoc};
 use super::OutputFile;
 use crate::Error;
 
+/// What every page inlines: the stylesheet, the script, and the policy that allows them.
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    pub style: String,
+    pub script: String,
+    pub csp: String,
+}
+
+impl Chrome {
+    pub fn new(tera: &Tera) -> Result<Chrome, Error> {
+        let style = render_template(tera, "checklist.css", &Context::new())?;
+        let script = render_template(tera, "checklist.js", &Context::new())?;
+        let csp = content_security_policy(&[&script], &[&style]);
+        Ok(Chrome { style, script, csp })
+    }
+
+    /// Adds `csp`, `style` and `script` to a page's context.
+    pub fn insert(&self, ctx: &mut Context) {
+        ctx.insert("csp", &self.csp);
+        ctx.insert("style", &self.style);
+        ctx.insert("script", &self.script);
+    }
+}
+
+/// Every document's page and the index (the in-memory path).
 pub fn render(tera: &Tera, docs: &[DocView]) -> Result<Vec<OutputFile>, Error> {
-    let style = render_template(tera, "checklist.css", &Context::new())?;
-    let script = render_template(tera, "checklist.js", &Context::new())?;
-    let csp = content_security_policy(&[&script], &[&style]);
-    let base = |ctx: &mut Context| {
-        ctx.insert("csp", &csp);
-        ctx.insert("style", &style);
-        ctx.insert("script", &script);
-    };
+    let chrome = Chrome::new(tera)?;
     // One page per task, on the current rayon pool; collected in order.
     let mut out: Vec<OutputFile> = docs
         .par_iter()
         .map(|doc| {
             let mut ctx = Context::new();
-            base(&mut ctx);
+            chrome.insert(&mut ctx);
             ctx.insert("doc", doc);
-            let html = render_template(tera, "page.html", &ctx)?;
-            check_inline_code(&html, &csp, "page.html")?;
-            Ok(OutputFile {
-                path: format!("html/{}", doc.page),
-                bytes: html.into_bytes(),
-            })
+            page(tera, &chrome, doc, &ctx)
         })
         .collect::<Result<_, Error>>()?;
+    let index: Vec<IndexDoc> = docs.iter().map(IndexDoc::new).collect();
+    out.push(self::index(tera, &chrome, &index)?);
+    Ok(out)
+}
+
+/// One document's page; `ctx` holds the chrome ([`Chrome::insert`]) and the document's
+/// view as `doc`.
+pub fn page(
+    tera: &Tera,
+    chrome: &Chrome,
+    doc: &DocView,
+    ctx: &Context,
+) -> Result<OutputFile, Error> {
+    let html = render_template(tera, "page.html", ctx)?;
+    check_inline_code(&html, &chrome.csp, "page.html")?;
+    Ok(OutputFile {
+        path: format!("html/{}", doc.page),
+        bytes: html.into_bytes(),
+    })
+}
+
+/// `html/index.html`.
+pub fn index(tera: &Tera, chrome: &Chrome, docs: &[IndexDoc]) -> Result<OutputFile, Error> {
     let mut ctx = Context::new();
-    base(&mut ctx);
+    chrome.insert(&mut ctx);
     ctx.insert("docs", docs);
     ctx.insert("items", &docs.iter().map(|d| d.items).sum::<usize>());
     ctx.insert("overview", &overview(docs));
     let html = render_template(tera, "index.html", &ctx)?;
-    check_inline_code(&html, &csp, "index.html")?;
-    out.push(OutputFile {
+    check_inline_code(&html, &chrome.csp, "index.html")?;
+    Ok(OutputFile {
         path: "html/index.html".to_string(),
         bytes: html.into_bytes(),
-    });
-    Ok(out)
+    })
 }
 
 /// `'sha256-…'`, the CSP source expression that allows exactly this inline block.

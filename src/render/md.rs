@@ -4,10 +4,11 @@ use rayon::prelude::*;
 use tera::{Context, Tera};
 
 use super::templates::render as render_template;
-use super::view::DocView;
+use super::view::{DocView, IndexDoc};
 use super::OutputFile;
 use crate::Error;
 
+/// Every document's checklist and the index (the in-memory path).
 pub fn render(tera: &Tera, docs: &[DocView]) -> Result<Vec<OutputFile>, Error> {
     // One document per task, on the current rayon pool; collected in order.
     let mut out: Vec<OutputFile> = docs
@@ -15,19 +16,30 @@ pub fn render(tera: &Tera, docs: &[DocView]) -> Result<Vec<OutputFile>, Error> {
         .map(|doc| {
             let mut ctx = Context::new();
             ctx.insert("doc", doc);
-            Ok(OutputFile {
-                path: format!("checklists/{}", doc.md_page),
-                bytes: tidy(&render_template(tera, "checklist.md", &ctx)?).into_bytes(),
-            })
+            page(tera, doc, &ctx)
         })
         .collect::<Result<_, Error>>()?;
+    let index: Vec<IndexDoc> = docs.iter().map(IndexDoc::new).collect();
+    out.push(self::index(tera, &index)?);
+    Ok(out)
+}
+
+/// One document's checklist; `ctx` holds the document's view as `doc`.
+pub fn page(tera: &Tera, doc: &DocView, ctx: &Context) -> Result<OutputFile, Error> {
+    Ok(OutputFile {
+        path: format!("checklists/{}", doc.md_page),
+        bytes: tidy(&render_template(tera, "checklist.md", ctx)?).into_bytes(),
+    })
+}
+
+/// `checklists/index.md`.
+pub fn index(tera: &Tera, docs: &[IndexDoc]) -> Result<OutputFile, Error> {
     let mut ctx = Context::new();
     ctx.insert("docs", docs);
-    out.push(OutputFile {
+    Ok(OutputFile {
         path: "checklists/index.md".to_string(),
         bytes: tidy(&render_template(tera, "index.md", &ctx)?).into_bytes(),
-    });
-    Ok(out)
+    })
 }
 
 /// Collapses runs of blank lines that template control flow leaves, and ends with one

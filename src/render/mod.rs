@@ -13,8 +13,11 @@ pub mod view;
 use std::path::Path;
 use std::str::FromStr;
 
-use crate::model::Catalog;
+use tera::Tera;
+
+use crate::model::{Catalog, Document};
 use crate::Error;
+pub use view::IndexDoc;
 
 /// An output format (`--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -98,4 +101,121 @@ pub fn render_with(
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
+}
+
+/// Renders a document at a time, for a build that streams: each document's own files (its
+/// Markdown checklist and HTML page), its parts of the whole-catalog files
+/// (`checklist.json`, `backlog.csv`) and what the indexes show of it. Concatenated in
+/// catalog order, the parts give the bytes [`render_with`] gives (a test checks it).
+/// The generic backlog only: the tracker profiles plan across the whole catalog.
+pub struct Renderer {
+    formats: Vec<Format>,
+    tera: Option<Tera>,
+    chrome: Option<html::Chrome>,
+    csv_bom: bool,
+}
+
+/// What one document contributes to the output.
+#[derive(Debug)]
+pub struct DocOutput {
+    /// Its own files: the Markdown checklist and the HTML page.
+    pub files: Vec<OutputFile>,
+    /// Its entry in `checklist.json` ([`json::fragment`]).
+    pub json: Option<Vec<u8>>,
+    /// Its rows of `backlog.csv` ([`csv::rows`]).
+    pub csv: Option<Vec<u8>>,
+    /// What the indexes show of it, when an index is written.
+    pub index: Option<IndexDoc>,
+}
+
+impl Renderer {
+    /// Loads the templates when a format needs them. `csv_bom`: `backlog.csv` starts with
+    /// a byte order mark (`--csv-bom`).
+    pub fn new(
+        formats: &[Format],
+        templates: Option<&Path>,
+        csv_bom: bool,
+    ) -> Result<Renderer, Error> {
+        let mut formats = formats.to_vec();
+        formats.sort();
+        formats.dedup();
+        let needs_templates = formats
+            .iter()
+            .any(|f| matches!(f, Format::Md | Format::Html));
+        let tera = if needs_templates {
+            Some(templates::load(templates)?)
+        } else {
+            None
+        };
+        let chrome = match (&tera, formats.contains(&Format::Html)) {
+            (Some(t), true) => Some(html::Chrome::new(t)?),
+            _ => None,
+        };
+        Ok(Renderer {
+            formats,
+            tera,
+            chrome,
+            csv_bom,
+        })
+    }
+
+    pub fn wants(&self, format: Format) -> bool {
+        self.formats.contains(&format)
+    }
+
+    /// What `backlog.csv` starts with: the byte order mark when asked for, and the header.
+    pub fn csv_head(&self) -> Result<Vec<u8>, Error> {
+        let mut out = Vec::new();
+        if self.csv_bom {
+            out.extend_from_slice("\u{feff}".as_bytes());
+        }
+        out.extend(csv::header()?);
+        Ok(out)
+    }
+
+    /// Renders one document's files and parts.
+    pub fn document(&self, doc: &Document) -> Result<DocOutput, Error> {
+        let mut files = Vec::new();
+        let mut index = None;
+        if let Some(tera) = &self.tera {
+            let view = view::document(doc);
+            let mut ctx = tera::Context::new();
+            ctx.insert("doc", &view);
+            if self.wants(Format::Md) {
+                files.push(md::page(tera, &view, &ctx)?);
+            }
+            if let Some(chrome) = &self.chrome {
+                chrome.insert(&mut ctx);
+                files.push(html::page(tera, chrome, &view, &ctx)?);
+            }
+            index = Some(IndexDoc::new(&view));
+        }
+        Ok(DocOutput {
+            files,
+            json: match self.wants(Format::Json) {
+                true => Some(json::fragment(doc)?),
+                false => None,
+            },
+            csv: match self.wants(Format::Csv) {
+                true => Some(csv::rows(doc)?),
+                false => None,
+            },
+            index,
+        })
+    }
+
+    /// The indexes (`checklists/index.md`, `html/index.html`) of every document, in
+    /// catalog order.
+    pub fn indexes(&self, docs: &[IndexDoc]) -> Result<Vec<OutputFile>, Error> {
+        let mut out = Vec::new();
+        if let Some(tera) = &self.tera {
+            if self.wants(Format::Md) {
+                out.push(md::index(tera, docs)?);
+            }
+            if let Some(chrome) = &self.chrome {
+                out.push(html::index(tera, chrome, docs)?);
+            }
+        }
+        Ok(out)
+    }
 }

@@ -356,6 +356,101 @@ pub fn document(doc: &Document) -> DocView {
     }
 }
 
+/// What the index templates (`index.md`, `index.html`) see of a document: its view
+/// without the items' text, so that a build keeps this much of each document until the
+/// end, never the documents themselves.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndexDoc {
+    pub path: String,
+    pub title: String,
+    pub title_md: String,
+    pub url: Option<String>,
+    pub page: String,
+    pub md_page: String,
+    pub root: String,
+    pub sections: Vec<IndexSection>,
+    pub items: usize,
+    pub ids: String,
+    pub levels: Vec<u32>,
+    pub href: Option<String>,
+}
+
+/// A section as the index templates see it: `items` is the list of its item ids (so
+/// `s.items | length` counts them), `ids` the same joined by spaces.
+#[derive(Debug, Clone)]
+pub struct IndexSection {
+    pub id: String,
+    pub title: String,
+    pub title_md: String,
+    pub level: Option<u32>,
+    pub goal: Option<String>,
+    pub ids: String,
+    /// How many items (ids) the section holds.
+    pub count: usize,
+}
+
+impl Serialize for IndexSection {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Ids<'a>(&'a str);
+        impl Serialize for Ids<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.0.split(' ').filter(|id| !id.is_empty()))
+            }
+        }
+        #[derive(Serialize)]
+        struct Fields<'a> {
+            id: &'a str,
+            title: &'a str,
+            title_md: &'a str,
+            level: Option<u32>,
+            goal: Option<&'a str>,
+            items: Ids<'a>,
+            ids: &'a str,
+        }
+        Fields {
+            id: &self.id,
+            title: &self.title,
+            title_md: &self.title_md,
+            level: self.level,
+            goal: self.goal.as_deref(),
+            items: Ids(&self.ids),
+            ids: &self.ids,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl IndexDoc {
+    pub fn new(view: &DocView) -> IndexDoc {
+        IndexDoc {
+            path: view.path.clone(),
+            title: view.title.clone(),
+            title_md: view.title_md.clone(),
+            url: view.url.clone(),
+            page: view.page.clone(),
+            md_page: view.md_page.clone(),
+            root: view.root.clone(),
+            sections: view
+                .sections
+                .iter()
+                .map(|s| IndexSection {
+                    id: s.id.clone(),
+                    title: s.title.clone(),
+                    title_md: s.title_md.clone(),
+                    level: s.level,
+                    goal: s.goal.clone(),
+                    ids: s.ids.clone(),
+                    count: s.items.len(),
+                })
+                .collect(),
+            items: view.items,
+            ids: view.ids.clone(),
+            levels: view.levels.clone(),
+            href: view.href.clone(),
+        }
+    }
+}
+
 /// Every document's view, built in parallel (on the current rayon pool), in order.
 pub fn catalog(c: &Catalog) -> Vec<DocView> {
     use rayon::prelude::*;
@@ -420,15 +515,15 @@ const SHORT_TITLE: usize = 44;
 
 /// Lays out the overview: a row per document that has items; columns are the levels any
 /// section names, then `No level` when some items stand in sections without one.
-pub fn overview(docs: &[DocView]) -> Overview {
-    let docs: Vec<&DocView> = docs.iter().filter(|d| d.items > 0).collect();
+pub fn overview(docs: &[IndexDoc]) -> Overview {
+    let docs: Vec<&IndexDoc> = docs.iter().filter(|d| d.items > 0).collect();
     let mut levels: Vec<u32> = docs.iter().flat_map(|d| d.levels.iter().copied()).collect();
     levels.sort_unstable();
     levels.dedup();
     let unlevelled = docs
         .iter()
         .flat_map(|d| &d.sections)
-        .any(|s| s.level.is_none() && !s.items.is_empty());
+        .any(|s| s.level.is_none() && s.count > 0);
     let mut keys: Vec<Option<u32>> = levels.into_iter().map(Some).collect();
     if unlevelled {
         keys.push(None);
@@ -455,20 +550,18 @@ pub fn overview(docs: &[DocView]) -> Overview {
                 .iter()
                 .zip(0..)
                 .map(|(k, n)| {
-                    let items: Vec<&ItemView> = doc
-                        .sections
-                        .iter()
-                        .filter(|s| s.level == *k)
-                        .flat_map(|s| &s.items)
-                        .collect();
+                    let sections = || {
+                        doc.sections
+                            .iter()
+                            .filter(|s| s.level == *k && s.count > 0)
+                    };
                     OverviewCell {
                         label: format!("{}, {}", doc.title, label(*k)),
-                        ids: items
-                            .iter()
-                            .map(|i| i.id.as_str())
+                        ids: sections()
+                            .map(|s| s.ids.as_str())
                             .collect::<Vec<_>>()
                             .join(" "),
-                        items: items.len(),
+                        items: sections().map(|s| s.count).sum(),
                         x: column_x(n) + GAP / 2,
                         y: top + GAP / 2,
                         width: CELL_WIDTH - GAP,

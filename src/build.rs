@@ -1,0 +1,687 @@
+//! Build: compile INPUT with its lock, render, and write OUTPUT and the lock, a document at
+//! a time.
+//!
+//! Files are read, compiled, given their ids ([`lock::apply_document`]) and rendered in
+//! bounded chunks, `--jobs` at once, and taken in path order: each document's own files (its
+//! Markdown checklist and HTML page) go to the output at once, its parts of
+//! `checklist.json` and `backlog.csv` are appended to those files, its part of the lock is
+//! set aside in a scratch file, and only a slim summary of it stays for the indexes. Then
+//! the lock entries of documents that did not come up are settled ([`lock::settle`]), the
+//! indexes and the lock written, and the output committed ([`Staging::commit`]) or, with
+//! `--check`, compared ([`Compare`]). So a build holds a chunk of documents at a time,
+//! never the corpus, and writes the same bytes for any number of jobs, the bytes of
+//! [`crate::render::render_with`] over the whole catalog with the lock applied.
+//!
+//! Tracker profiles other than `generic` plan parents and split files across the whole
+//! catalog: when one is asked for, the build compiles the whole catalog in memory
+//! ([`lock::compile`], [`crate::render::render_with`]) and writes through the same staging.
+
+use std::collections::BTreeSet;
+use std::fs::File;
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::diag::{Diagnostic, Severity};
+use crate::lock::{self, Entry, OldLock};
+use crate::render::tracker::{self, Tracker};
+use crate::render::{self, Format, IndexDoc, OutputFile, Renderer};
+use crate::write::{self, Compare, Staging, Stream};
+use crate::{extract, load, Error, Options};
+
+/// What to build.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    /// INPUT.
+    pub input: &'a Path,
+    /// A folder inside INPUT not to read (OUTPUT, when it is there).
+    pub skip: Option<&'a Path>,
+    pub options: &'a Options,
+    /// The lock file.
+    pub lock: &'a Path,
+    /// OUTPUT; `None` only reports (the `check` command: nothing is rendered or written).
+    pub output: Option<&'a Path>,
+    pub formats: &'a [Format],
+    pub templates: Option<&'a Path>,
+    pub backlogs: &'a tracker::Options,
+    /// `build --check`: compare OUTPUT and the lock instead of writing them.
+    pub check: bool,
+}
+
+/// What the lock said and became.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LockOutcome {
+    /// The lock file already holds what the build would write.
+    pub current: bool,
+    /// The lock file was written.
+    pub written: bool,
+    /// Items the lock did not know, items that kept their id through a rename, and
+    /// vanished items reported removed.
+    pub added: usize,
+    pub renamed: usize,
+    pub removed: usize,
+}
+
+/// What a build did.
+#[derive(Debug, Default)]
+pub struct Built {
+    /// Sorted by file and position; paths relative to INPUT.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Markdown files found.
+    pub files: usize,
+    /// Files that hold no checklist.
+    pub skipped: usize,
+    pub documents: usize,
+    pub items: usize,
+    /// What the write did (nothing with `check`).
+    pub report: write::Report,
+    /// With `check`: output files out of date, sorted.
+    pub stale: Vec<String>,
+    pub lock: LockOutcome,
+}
+
+/// Builds (see the module's comment).
+pub fn build(req: &Request) -> Result<Built, Error> {
+    let whole = req.output.is_some()
+        && req.formats.contains(&Format::Csv)
+        && req.backlogs.trackers.iter().any(|t| *t != Tracker::Generic);
+    if whole {
+        build_whole(req)
+    } else {
+        build_streamed(req)
+    }
+}
+
+/// Where files go: staged for writing, or compared (`--check`).
+enum Sink {
+    Stage(Staging),
+    Compare(Compare),
+}
+
+impl Sink {
+    fn new(out: &Path, check: bool) -> Result<Sink, Error> {
+        Ok(match check {
+            true => Sink::Compare(Compare::new(out)),
+            false => Sink::Stage(Staging::create(out)?),
+        })
+    }
+
+    fn file(&self, f: &OutputFile) -> Result<(), Error> {
+        match self {
+            Sink::Stage(s) => s.file(f),
+            Sink::Compare(c) => {
+                c.file(f);
+                Ok(())
+            }
+        }
+    }
+
+    fn stream(&self, rel: &str) -> Result<Stream, Error> {
+        match self {
+            Sink::Stage(s) => s.stream(rel),
+            Sink::Compare(c) => Ok(c.stream(rel)),
+        }
+    }
+
+    fn end(&self, stream: Stream) -> Result<(), Error> {
+        match self {
+            Sink::Stage(s) => s.end(stream),
+            Sink::Compare(c) => c.end(stream),
+        }
+    }
+
+    /// Scratch space that goes away with the build.
+    fn scratch(&self) -> PathBuf {
+        match self {
+            Sink::Stage(s) => s.dir().join(".lock-sections"),
+            Sink::Compare(_) => std::env::temp_dir().join(format!(
+                ".checkdown-lock-sections-{}",
+                std::process::id()
+            )),
+        }
+    }
+
+    /// Commits (or, for `--check`, lists the stale files).
+    fn finish(self, built: &mut Built) -> Result<(), Error> {
+        match self {
+            Sink::Stage(s) => built.report = s.commit()?,
+            Sink::Compare(c) => built.stale = c.stale(),
+        }
+        Ok(())
+    }
+}
+
+/// One file's result, in the order of files.
+#[derive(Default)]
+struct Done {
+    diagnostics: Vec<Diagnostic>,
+    /// The file was read (so, without a document, it is skipped).
+    read: bool,
+    doc: Option<DocDone>,
+}
+
+/// What stays of a document once it is rendered.
+struct DocDone {
+    path: String,
+    items: usize,
+    json: Option<Vec<u8>>,
+    csv: Option<Vec<u8>>,
+    index: Option<IndexDoc>,
+    /// Its part of the new lock's text.
+    lock: String,
+    /// Misfiled lock entries its items took their ids from.
+    used: Vec<String>,
+    added: usize,
+    renamed: usize,
+    removed: usize,
+}
+
+/// Everything a worker needs to take a file from its path to its parts.
+struct Worker<'a> {
+    options: &'a Options,
+    env: &'a extract::Env,
+    old: &'a OldLock,
+    /// Paths with errors found while walking INPUT.
+    walk_errors: &'a BTreeSet<String>,
+    renderer: Option<&'a Renderer>,
+    sink: Option<&'a Sink>,
+}
+
+impl Worker<'_> {
+    fn run(&self, abs: &Path, rel: &str) -> Result<Done, Error> {
+        let mut diagnostics = Vec::new();
+        let Some(file) = load::read(abs, rel, self.options.max_file_size, &mut diagnostics)
+        else {
+            return Ok(Done {
+                diagnostics,
+                ..Done::default()
+            });
+        };
+        let (doc, more) = crate::compile_file_with(&file, self.env, self.options);
+        drop(file);
+        diagnostics.extend(more);
+        let Some(mut doc) = doc else {
+            return Ok(Done {
+                diagnostics,
+                read: true,
+                doc: None,
+            });
+        };
+        let keep = self.walk_errors.contains(&doc.path)
+            || diagnostics
+                .iter()
+                .any(|d| d.severity == Severity::Error && d.path == doc.path);
+        let filed = self.old.document(&doc.path)?;
+        let applied = lock::apply_document(&mut doc, &filed, self.old.misfiled(), keep);
+        drop(filed);
+        diagnostics.extend(applied.notes());
+        let lock = lock::section_text(&doc.path, applied.entries.values());
+        let mut parts = match self.renderer {
+            Some(r) => Some(r.document(&doc)?),
+            None => None,
+        };
+        if let (Some(parts), Some(sink)) = (&mut parts, self.sink) {
+            for f in std::mem::take(&mut parts.files) {
+                sink.file(&f)?;
+            }
+        }
+        let (json, csv, index) = match parts {
+            Some(p) => (p.json, p.csv, p.index),
+            None => (None, None, None),
+        };
+        Ok(Done {
+            diagnostics,
+            read: true,
+            doc: Some(DocDone {
+                items: doc.sections.iter().map(|s| s.items.len()).sum(),
+                path: doc.path,
+                json,
+                csv,
+                index,
+                lock,
+                used: applied.used,
+                added: applied.added.len(),
+                renamed: applied.renamed.len(),
+                removed: applied.removed.len(),
+            }),
+        })
+    }
+}
+
+/// Documents compiled at once per thread before their parts are taken in order.
+const CHUNK_PER_THREAD: usize = 4;
+
+fn build_streamed(req: &Request) -> Result<Built, Error> {
+    let options = req.options;
+    // A lock that does not parse stops the build before anything is written.
+    let old = OldLock::open(req.lock)?.unwrap_or_default();
+    let mut built = Built::default();
+    let mut diagnostics = Vec::new();
+    let files = load::walk(req.input, req.skip, &mut diagnostics);
+    built.files = files.len();
+    let env = extract::Env {
+        site: extract::links::Site::new(&options.base_url),
+        known: Some(files.iter().map(|(_, rel)| rel.clone()).collect()),
+    };
+    let walk_errors: BTreeSet<String> = errors(&diagnostics);
+    let renderer = match req.output {
+        Some(_) => Some(Renderer::new(
+            req.formats,
+            req.templates,
+            req.backlogs.csv_bom,
+        )?),
+        None => None,
+    };
+    let sink = match req.output {
+        Some(out) => Some(Sink::new(out, req.check)?),
+        None => None,
+    };
+    let wants = |f: Format| renderer.as_ref().is_some_and(|r| r.wants(f));
+    let mut json = match (&sink, wants(Format::Json)) {
+        (Some(s), true) => Some(s.stream(render::json::PATH)?),
+        _ => None,
+    };
+    let mut csv = match (&sink, &renderer, wants(Format::Csv)) {
+        (Some(s), Some(r), true) => Some((s.stream(render::csv::PATH)?, r.csv_head()?)),
+        _ => None,
+    };
+    if let Some(j) = &mut json {
+        j.push(&render::json::head());
+    }
+    let mut csv = csv.take().map(|(mut stream, head)| {
+        stream.push(&head);
+        stream
+    });
+    let mut sections = match &sink {
+        Some(s) => Some(Sections::create(s.scratch())?),
+        None => None,
+    };
+    let mut index: Vec<IndexDoc> = Vec::new();
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    let mut error_paths = walk_errors.clone();
+    let mut json_docs = 0;
+
+    let worker = Worker {
+        options,
+        env: &env,
+        old: &old,
+        walk_errors: &walk_errors,
+        renderer: renderer.as_ref(),
+        sink: sink.as_ref(),
+    };
+    let pool = options.pool();
+    let chunk = (options.threads() * CHUNK_PER_THREAD).max(1);
+    for batch in files.chunks(chunk) {
+        let results: Vec<Result<Done, Error>> = pool.install(|| {
+            batch
+                .par_iter()
+                .map(|(abs, rel)| worker.run(abs, rel))
+                .collect()
+        });
+        for done in results {
+            let done = done?;
+            error_paths.extend(errors(&done.diagnostics));
+            diagnostics.extend(done.diagnostics);
+            let Some(doc) = done.doc else {
+                if done.read {
+                    built.skipped += 1;
+                }
+                continue;
+            };
+            built.documents += 1;
+            built.items += doc.items;
+            built.lock.added += doc.added;
+            built.lock.renamed += doc.renamed;
+            built.lock.removed += doc.removed;
+            if let (Some(stream), Some(part)) = (&mut json, &doc.json) {
+                stream.push(render::json::separator(json_docs));
+                stream.push(part);
+                json_docs += 1;
+            }
+            if let (Some(stream), Some(part)) = (&mut csv, &doc.csv) {
+                stream.push(part);
+            }
+            if let Some(s) = &mut sections {
+                s.push(&doc.path, &doc.lock)?;
+            }
+            index.extend(doc.index);
+            used.extend(doc.used);
+            seen.insert(doc.path);
+        }
+    }
+
+    // The lock's entries of documents that did not come up.
+    let settled = lock::settle(&old, &seen, &used, &error_paths)?;
+    built.lock.removed += settled.removed.len();
+    diagnostics.extend(settled.notes());
+    diagnostics.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+    built.diagnostics = diagnostics;
+    drop(seen);
+    drop(used);
+    drop(old);
+
+    let (Some(sink), Some(renderer), Some(sections)) = (sink, renderer, sections) else {
+        // `check`: nothing rendered, nothing written.
+        return Ok(built);
+    };
+    if let Some(mut stream) = json {
+        stream.push(render::json::tail(json_docs));
+        sink.end(stream)?;
+    }
+    if let Some(stream) = csv {
+        sink.end(stream)?;
+    }
+    for f in renderer.indexes(&index)? {
+        sink.file(&f)?;
+    }
+    drop(index);
+    let lock = sections.finish(settled.kept, req.lock, req.check)?;
+    built.lock.current = lock.current;
+    sink.finish(&mut built)?;
+    built.lock.written = lock.commit()?;
+    Ok(built)
+}
+
+/// The paths of the errors among `diagnostics`: the files whose lock entries are kept.
+fn errors(diagnostics: &[Diagnostic]) -> BTreeSet<String> {
+    diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| d.path.clone())
+        .collect()
+}
+
+/// The whole catalog in memory, for the tracker profiles that plan across it.
+fn build_whole(req: &Request) -> Result<Built, Error> {
+    let old = lock::read(req.lock)?.unwrap_or_default();
+    let (compiled, applied) = lock::compile(req.input, req.skip, req.options, &old);
+    let mut built = Built {
+        files: compiled.files,
+        skipped: compiled.skipped,
+        documents: compiled.catalog.documents.len(),
+        items: compiled.catalog.item_count(),
+        lock: LockOutcome {
+            added: applied.added.len(),
+            renamed: applied.renamed.len(),
+            removed: applied.removed.len(),
+            ..LockOutcome::default()
+        },
+        ..Built::default()
+    };
+    let Some(out) = req.output else {
+        built.diagnostics = compiled.diagnostics;
+        return Ok(built);
+    };
+    let mut formats = req.formats.to_vec();
+    formats.sort();
+    formats.dedup();
+    let pool = req.options.pool();
+    let files = pool.install(|| {
+        render::render_with(&compiled.catalog, &formats, req.templates, req.backlogs)
+    })?;
+    let sink = Sink::new(out, req.check)?;
+    pool.install(|| files.par_iter().try_for_each(|f| sink.file(f)))?;
+    drop(files);
+    let text = applied.lock.to_text();
+    let current = std::fs::read(req.lock).is_ok_and(|b| b == text.as_bytes());
+    built.lock.current = current;
+    sink.finish(&mut built)?;
+    if !current && !req.check {
+        write::atomic_write(req.lock, text.as_bytes())?;
+        built.lock.written = true;
+    }
+    built.diagnostics = compiled.diagnostics;
+    Ok(built)
+}
+
+/// The new lock's text, a document's part at a time: parts go to a scratch file as they
+/// come (in the order of files), and are put in the lock's order (by document path) at
+/// the end.
+struct Sections {
+    path: PathBuf,
+    file: Option<BufWriter<File>>,
+    /// Document, offset and length of each part.
+    parts: Vec<(String, u64, usize)>,
+    at: u64,
+}
+
+impl Sections {
+    fn create(path: PathBuf) -> Result<Sections, Error> {
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&path)
+            .map_err(|e| io(&path, e))?;
+        Ok(Sections {
+            file: Some(BufWriter::with_capacity(64 * 1024, file)),
+            path,
+            parts: Vec::new(),
+            at: 0,
+        })
+    }
+
+    fn push(&mut self, document: &str, text: &str) -> Result<(), Error> {
+        if text.is_empty() {
+            return Ok(());
+        }
+        if let Some(f) = &mut self.file {
+            f.write_all(text.as_bytes()).map_err(|e| io(&self.path, e))?;
+        }
+        self.parts.push((document.to_string(), self.at, text.len()));
+        self.at += text.len() as u64;
+        Ok(())
+    }
+
+    /// Writes the lock's text, the parts in order with the `kept` entries of documents
+    /// that did not come up merged in, beside `lock` (or, with `check`, only compares it
+    /// with `lock`).
+    fn finish(mut self, kept: Vec<Entry>, lock: &Path, check: bool) -> Result<NewLock, Error> {
+        let scratch = match self.file.take() {
+            Some(w) => w.into_inner().map_err(|e| io(&self.path, e.into_error()))?,
+            None => File::open(&self.path).map_err(|e| io(&self.path, e))?,
+        };
+        let mut scratch = scratch;
+        let mut extra: std::collections::BTreeMap<String, Vec<Entry>> = Default::default();
+        for e in kept {
+            extra.entry(e.document.clone()).or_default().push(e);
+        }
+        let mut parts = std::mem::take(&mut self.parts);
+        parts.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut out = LockOut::new(lock, check)?;
+        out.push(lock::TEXT_HEAD.as_bytes());
+        let mut read = |start: u64, len: usize| -> Result<Vec<u8>, Error> {
+            let mut bytes = vec![0u8; len];
+            scratch
+                .seek(SeekFrom::Start(start))
+                .and_then(|_| scratch.read_exact(&mut bytes))
+                .map_err(|e| io(&self.path, e))?;
+            Ok(bytes)
+        };
+        let mut parts = parts.into_iter().peekable();
+        loop {
+            // The next document in order: a part, or kept entries only.
+            let next_part = parts.peek().map(|p| p.0.clone());
+            let next_extra = extra.keys().next().cloned();
+            let doc = match (next_part, next_extra) {
+                (Some(p), Some(e)) => p.min(e),
+                (Some(p), None) => p,
+                (None, Some(e)) => e,
+                (None, None) => break,
+            };
+            let part = match parts.peek() {
+                Some(p) if p.0 == doc => parts.next(),
+                _ => None,
+            };
+            match (part, extra.remove(&doc)) {
+                (Some((_, start, len)), None) => out.push(&read(start, len)?),
+                (part, kept) => {
+                    // Merge the kept entries into the document's part, in key order.
+                    let mut lock = lock::Lock::default();
+                    if let Some((_, start, len)) = part {
+                        let text = String::from_utf8(read(start, len)?)
+                            .map_err(|e| io(&self.path, std::io::Error::other(e)))?;
+                        let parsed = lock::Lock::parse(&format!("{}{text}", lock::TEXT_HEAD))
+                            .map_err(|e| io(&self.path, std::io::Error::other(e.message)))?;
+                        for e in parsed.entries() {
+                            lock.insert(e.clone());
+                        }
+                    }
+                    for e in kept.unwrap_or_default() {
+                        lock.insert(e);
+                    }
+                    out.push(lock::section_text(&doc, lock.entries()).as_bytes());
+                }
+            }
+        }
+        drop(scratch);
+        let _ = std::fs::remove_file(&self.path);
+        out.finish()
+    }
+}
+
+impl Drop for Sections {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+fn io(path: &Path, e: std::io::Error) -> Error {
+    Error::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    }
+}
+
+/// The new lock as it is assembled: compared with the lock file, and written to a
+/// temporary file beside it (unless `--check`).
+struct LockOut {
+    lock: PathBuf,
+    tmp: Option<(PathBuf, BufWriter<File>)>,
+    compare: Option<(std::io::BufReader<File>, Vec<u8>)>,
+    same: bool,
+    error: Option<std::io::Error>,
+}
+
+impl LockOut {
+    fn new(lock: &Path, check: bool) -> Result<LockOut, Error> {
+        let compare = File::open(lock)
+            .ok()
+            .map(|f| (std::io::BufReader::with_capacity(64 * 1024, f), vec![0u8; 64 * 1024]));
+        let tmp = match check {
+            true => None,
+            false => {
+                let dir = match lock.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d,
+                    _ => Path::new("."),
+                };
+                std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+                let name = lock
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let path = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+                let file = File::create(&path).map_err(|e| io(&path, e))?;
+                Some((path, BufWriter::with_capacity(64 * 1024, file)))
+            }
+        };
+        Ok(LockOut {
+            lock: lock.to_path_buf(),
+            same: compare.is_some(),
+            tmp,
+            compare,
+            error: None,
+        })
+    }
+
+    fn push(&mut self, bytes: &[u8]) {
+        if let (Some((_, w)), None) = (&mut self.tmp, &self.error) {
+            if let Err(e) = w.write_all(bytes) {
+                self.error = Some(e);
+            }
+        }
+        if let Some((r, buf)) = &mut self.compare {
+            let mut rest = bytes;
+            while self.same && !rest.is_empty() {
+                let n = rest.len().min(buf.len());
+                let (now, later) = rest.split_at(n);
+                self.same = match buf.get_mut(..n) {
+                    Some(b) => r.read_exact(b).is_ok() && b == now,
+                    None => false,
+                };
+                rest = later;
+            }
+        }
+    }
+
+    /// Ends the text: is the lock file current?
+    fn finish(mut self) -> Result<NewLock, Error> {
+        if let Some((r, buf)) = &mut self.compare {
+            self.same = self.same
+                && buf
+                    .get_mut(..1)
+                    .is_some_and(|b| r.read(b).is_ok_and(|n| n == 0));
+        }
+        let current = self.same;
+        let tmp = match self.tmp.take() {
+            Some((path, w)) => {
+                let result = match self.error.take() {
+                    Some(e) => Err(e),
+                    None => w.into_inner().map(drop).map_err(|e| e.into_error()),
+                };
+                if let Err(e) = result {
+                    let _ = std::fs::remove_file(&path);
+                    return Err(io(&path, e));
+                }
+                if current {
+                    let _ = std::fs::remove_file(&path);
+                    None
+                } else {
+                    Some(path)
+                }
+            }
+            None => None,
+        };
+        Ok(NewLock {
+            lock: self.lock.clone(),
+            tmp,
+            current,
+        })
+    }
+}
+
+/// The new lock, ready to be put in place when it changed.
+struct NewLock {
+    lock: PathBuf,
+    /// The new text, beside the lock, when it is to be written.
+    tmp: Option<PathBuf>,
+    current: bool,
+}
+
+impl NewLock {
+    /// Puts the new lock in place. Returns whether it wrote.
+    fn commit(mut self) -> Result<bool, Error> {
+        let Some(tmp) = self.tmp.take() else {
+            return Ok(false);
+        };
+        let result = File::open(&tmp)
+            .and_then(|f| f.sync_all())
+            .and_then(|_| std::fs::rename(&tmp, &self.lock));
+        if let Err(e) = result {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(io(&self.lock, e));
+        }
+        Ok(true)
+    }
+}
+
+impl Drop for NewLock {
+    fn drop(&mut self) {
+        if let Some(tmp) = self.tmp.take() {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+}
