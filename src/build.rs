@@ -16,7 +16,7 @@
 //! catalog: when one is asked for, the build compiles the whole catalog in memory
 //! ([`lock::compile`], [`crate::render::render_with`]) and writes through the same staging.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -476,23 +476,63 @@ impl Sections {
         Ok(())
     }
 
-    /// Writes the lock's text, the parts in order with the `kept` entries of documents
-    /// that did not come up merged in, beside `lock` (or, with `check`, only compares it
-    /// with `lock`).
+    /// Ends the parts: the new lock, with the `kept` entries of documents that did not
+    /// come up merged in, compared with the file at `lock`; unless `check`, written beside
+    /// it when it differs, to be put in place by [`NewLock::commit`].
     fn finish(mut self, kept: Vec<Entry>, lock: &Path, check: bool) -> Result<NewLock, Error> {
-        let scratch = match self.file.take() {
-            Some(w) => w.into_inner().map_err(|e| io(&self.path, e.into_error()))?,
-            None => File::open(&self.path).map_err(|e| io(&self.path, e))?,
-        };
-        let mut scratch = scratch;
-        let mut extra: std::collections::BTreeMap<String, Vec<Entry>> = Default::default();
+        if let Some(w) = self.file.take() {
+            let mut f = w.into_inner().map_err(|e| io(&self.path, e.into_error()))?;
+            f.flush().map_err(|e| io(&self.path, e))?;
+        }
+        let mut extra: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
         for e in kept {
             extra.entry(e.document.clone()).or_default().push(e);
         }
-        let mut parts = std::mem::take(&mut self.parts);
-        parts.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut out = LockOut::new(lock, check)?;
-        out.push(lock::TEXT_HEAD.as_bytes());
+        self.parts.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut compare = Compared::open(lock);
+        self.emit(&extra, &mut |bytes| {
+            compare.push(bytes);
+            Ok(())
+        })?;
+        let current = compare.finish();
+        let mut new = NewLock {
+            lock: lock.to_path_buf(),
+            tmp: None,
+            current,
+        };
+        if current || check {
+            return Ok(new);
+        }
+        let dir = match lock.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+        let name = lock
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let file = File::create(&tmp).map_err(|e| io(&tmp, e))?;
+        // Removed by `NewLock` if anything fails from here.
+        new.tmp = Some(tmp.clone());
+        let mut w = BufWriter::with_capacity(64 * 1024, file);
+        self.emit(&extra, &mut |bytes| w.write_all(bytes).map_err(|e| io(&tmp, e)))?;
+        w.into_inner()
+            .map_err(|e| io(&tmp, e.into_error()))?
+            .sync_all()
+            .map_err(|e| io(&tmp, e))?;
+        Ok(new)
+    }
+
+    /// The lock's text in order: the head, then each document's part (sorted parts and
+    /// kept entries merged by document).
+    fn emit(
+        &self,
+        extra: &BTreeMap<String, Vec<Entry>>,
+        out: &mut dyn FnMut(&[u8]) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let mut scratch = File::open(&self.path).map_err(|e| io(&self.path, e))?;
         let mut read = |start: u64, len: usize| -> Result<Vec<u8>, Error> {
             let mut bytes = vec![0u8; len];
             scratch
@@ -501,45 +541,41 @@ impl Sections {
                 .map_err(|e| io(&self.path, e))?;
             Ok(bytes)
         };
-        let mut parts = parts.into_iter().peekable();
+        out(lock::TEXT_HEAD.as_bytes())?;
+        let mut parts = self.parts.iter().peekable();
+        let mut extras = extra.iter().peekable();
         loop {
-            // The next document in order: a part, or kept entries only.
-            let next_part = parts.peek().map(|p| p.0.clone());
-            let next_extra = extra.keys().next().cloned();
-            let doc = match (next_part, next_extra) {
-                (Some(p), Some(e)) => p.min(e),
-                (Some(p), None) => p,
-                (None, Some(e)) => e,
+            // The next document in order: a part, kept entries, or both.
+            let doc = match (parts.peek(), extras.peek()) {
+                (Some(p), Some(e)) => p.0.as_str().min(e.0.as_str()),
+                (Some(p), None) => p.0.as_str(),
+                (None, Some(e)) => e.0.as_str(),
                 (None, None) => break,
             };
-            let part = match parts.peek() {
-                Some(p) if p.0 == doc => parts.next(),
-                _ => None,
-            };
-            match (part, extra.remove(&doc)) {
-                (Some((_, start, len)), None) => out.push(&read(start, len)?),
+            let part = parts.next_if(|p| p.0 == doc);
+            let kept = extras.next_if(|e| e.0 == doc);
+            match (part, kept) {
+                (Some((_, start, len)), None) => out(&read(*start, *len)?)?,
                 (part, kept) => {
-                    // Merge the kept entries into the document's part, in key order.
-                    let mut lock = lock::Lock::default();
+                    // Kept entries go into the document's part, in key order.
+                    let mut merged = lock::Lock::default();
                     if let Some((_, start, len)) = part {
-                        let text = String::from_utf8(read(start, len)?)
+                        let text = String::from_utf8(read(*start, *len)?)
                             .map_err(|e| io(&self.path, std::io::Error::other(e)))?;
                         let parsed = lock::Lock::parse(&format!("{}{text}", lock::TEXT_HEAD))
                             .map_err(|e| io(&self.path, std::io::Error::other(e.message)))?;
                         for e in parsed.entries() {
-                            lock.insert(e.clone());
+                            merged.insert(e.clone());
                         }
                     }
-                    for e in kept.unwrap_or_default() {
-                        lock.insert(e);
+                    for e in kept.map(|k| k.1).into_iter().flatten() {
+                        merged.insert(e.clone());
                     }
-                    out.push(lock::section_text(&doc, lock.entries()).as_bytes());
+                    out(lock::section_text(doc, merged.entries()).as_bytes())?;
                 }
             }
         }
-        drop(scratch);
-        let _ = std::fs::remove_file(&self.path);
-        out.finish()
+        Ok(())
     }
 }
 
@@ -556,100 +592,50 @@ fn io(path: &Path, e: std::io::Error) -> Error {
     }
 }
 
-/// The new lock as it is assembled: compared with the lock file, and written to a
-/// temporary file beside it (unless `--check`).
-struct LockOut {
-    lock: PathBuf,
-    tmp: Option<(PathBuf, BufWriter<File>)>,
-    compare: Option<(std::io::BufReader<File>, Vec<u8>)>,
+/// Bytes compared, as they come, with a file's.
+struct Compared {
+    file: Option<(std::io::BufReader<File>, Vec<u8>)>,
     same: bool,
-    error: Option<std::io::Error>,
 }
 
-impl LockOut {
-    fn new(lock: &Path, check: bool) -> Result<LockOut, Error> {
-        let compare = File::open(lock)
+impl Compared {
+    fn open(path: &Path) -> Compared {
+        let file = File::open(path)
             .ok()
             .map(|f| (std::io::BufReader::with_capacity(64 * 1024, f), vec![0u8; 64 * 1024]));
-        let tmp = match check {
-            true => None,
-            false => {
-                let dir = match lock.parent() {
-                    Some(d) if !d.as_os_str().is_empty() => d,
-                    _ => Path::new("."),
-                };
-                std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
-                let name = lock
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                let path = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-                let file = File::create(&path).map_err(|e| io(&path, e))?;
-                Some((path, BufWriter::with_capacity(64 * 1024, file)))
-            }
-        };
-        Ok(LockOut {
-            lock: lock.to_path_buf(),
-            same: compare.is_some(),
-            tmp,
-            compare,
-            error: None,
-        })
+        Compared {
+            same: file.is_some(),
+            file,
+        }
     }
 
     fn push(&mut self, bytes: &[u8]) {
-        if let (Some((_, w)), None) = (&mut self.tmp, &self.error) {
-            if let Err(e) = w.write_all(bytes) {
-                self.error = Some(e);
-            }
-        }
-        if let Some((r, buf)) = &mut self.compare {
-            let mut rest = bytes;
-            while self.same && !rest.is_empty() {
-                let n = rest.len().min(buf.len());
-                let (now, later) = rest.split_at(n);
-                self.same = match buf.get_mut(..n) {
-                    Some(b) => r.read_exact(b).is_ok() && b == now,
-                    None => false,
-                };
-                rest = later;
-            }
+        let Some((r, buf)) = &mut self.file else {
+            return;
+        };
+        let mut rest = bytes;
+        while self.same && !rest.is_empty() {
+            let n = rest.len().min(buf.len());
+            let (now, later) = rest.split_at(n);
+            self.same = match buf.get_mut(..n) {
+                Some(b) => r.read_exact(b).is_ok() && b == now,
+                None => false,
+            };
+            rest = later;
         }
     }
 
-    /// Ends the text: is the lock file current?
-    fn finish(mut self) -> Result<NewLock, Error> {
-        if let Some((r, buf)) = &mut self.compare {
-            self.same = self.same
-                && buf
-                    .get_mut(..1)
-                    .is_some_and(|b| r.read(b).is_ok_and(|n| n == 0));
-        }
-        let current = self.same;
-        let tmp = match self.tmp.take() {
-            Some((path, w)) => {
-                let result = match self.error.take() {
-                    Some(e) => Err(e),
-                    None => w.into_inner().map(drop).map_err(|e| e.into_error()),
-                };
-                if let Err(e) = result {
-                    let _ = std::fs::remove_file(&path);
-                    return Err(io(&path, e));
-                }
-                if current {
-                    let _ = std::fs::remove_file(&path);
-                    None
-                } else {
-                    Some(path)
-                }
+    /// Did the file hold exactly the bytes pushed?
+    fn finish(mut self) -> bool {
+        match &mut self.file {
+            Some((r, buf)) => {
+                self.same
+                    && buf
+                        .get_mut(..1)
+                        .is_some_and(|b| r.read(b).is_ok_and(|n| n == 0))
             }
-            None => None,
-        };
-        Ok(NewLock {
-            lock: self.lock.clone(),
-            tmp,
-            current,
-        })
+            None => false,
+        }
     }
 }
 
@@ -667,9 +653,7 @@ impl NewLock {
         let Some(tmp) = self.tmp.take() else {
             return Ok(false);
         };
-        let result = File::open(&tmp)
-            .and_then(|f| f.sync_all())
-            .and_then(|_| std::fs::rename(&tmp, &self.lock));
+        let result = std::fs::rename(&tmp, &self.lock);
         if let Err(e) = result {
             let _ = std::fs::remove_file(&tmp);
             return Err(io(&self.lock, e));

@@ -15,4 +15,5 @@ mod outputs;
 mod props;
 mod regen;
 mod seed;
+mod stream;
 mod trackers;
