@@ -668,6 +668,22 @@ impl Stream {
     }
 }
 
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.push(buf);
+        Ok(buf.len())
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.push(buf);
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 impl Staging {
     /// Completes a staged stream.
     pub fn end(&self, stream: Stream) -> Result<(), Error> {

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use tera::{Context, Tera};
 
-use super::templates::render as render_template;
+use super::templates::{render as render_template, render_to as render_template_to};
 use super::view::{overview, DocView, IndexDoc};
 use super::OutputFile;
 use crate::Error;
@@ -75,17 +75,159 @@ pub fn page(
 
 /// `html/index.html`.
 pub fn index(tera: &Tera, chrome: &Chrome, docs: &[IndexDoc]) -> Result<OutputFile, Error> {
+    let mut bytes = Vec::new();
+    index_to(tera, chrome, docs, &mut bytes)?;
+    Ok(OutputFile {
+        path: INDEX.to_string(),
+        bytes,
+    })
+}
+
+/// Where the index goes, relative to OUTPUT.
+pub const INDEX: &str = "html/index.html";
+
+/// `html/index.html`, written into `out` as it is rendered (it holds every item's id
+/// several times over: a large file for a large corpus, never held whole). Its inline
+/// blocks are checked against the policy on the way.
+pub fn index_to(
+    tera: &Tera,
+    chrome: &Chrome,
+    docs: &[IndexDoc],
+    out: &mut dyn std::io::Write,
+) -> Result<(), Error> {
     let mut ctx = Context::new();
     chrome.insert(&mut ctx);
     ctx.insert("docs", docs);
     ctx.insert("items", &docs.iter().map(|d| d.items).sum::<usize>());
     ctx.insert("overview", &overview(docs));
-    let html = render_template(tera, "index.html", &ctx)?;
-    check_inline_code(&html, &chrome.csp, "index.html")?;
-    Ok(OutputFile {
-        path: "html/index.html".to_string(),
-        bytes: html.into_bytes(),
-    })
+    let mut scan = Scanned {
+        out,
+        script: Blocks::new("script"),
+        style: Blocks::new("style"),
+    };
+    render_template_to(tera, "index.html", &ctx, &mut scan)?;
+    check_blocks(
+        &scan.script.found,
+        &scan.style.found,
+        &chrome.csp,
+        "index.html",
+    )
+}
+
+/// A writer that passes HTML on and finds its inline blocks.
+struct Scanned<'a> {
+    out: &'a mut dyn std::io::Write,
+    script: Blocks,
+    style: Blocks,
+}
+
+impl std::io::Write for Scanned<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.write_all(buf)?;
+        Ok(buf.len())
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.script.feed(buf);
+        self.style.feed(buf);
+        self.out.write_all(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Finds the inline `<tag …>…</tag>` blocks of HTML fed a piece at a time: the blocks
+/// [`inline_blocks`] finds in the whole text.
+struct Blocks {
+    open: Vec<u8>,
+    close: Vec<u8>,
+    state: Scan,
+    /// How much of `open` (or, in a body, `close`) the last bytes matched.
+    matched: usize,
+    body: Vec<u8>,
+    found: Vec<String>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Scan {
+    /// Looking for `<tag`.
+    Seek,
+    /// Right after `<tag`: the next byte says whether it is this tag.
+    Name,
+    /// In the opening tag, up to its `>`.
+    Tag,
+    /// In the block, up to `</tag>`.
+    Body,
+}
+
+impl Blocks {
+    fn new(tag: &str) -> Blocks {
+        Blocks {
+            open: format!("<{tag}").into_bytes(),
+            close: format!("</{tag}>").into_bytes(),
+            state: Scan::Seek,
+            matched: 0,
+            body: Vec::new(),
+            found: Vec::new(),
+        }
+    }
+
+    fn feed(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.byte(b);
+        }
+    }
+
+    /// Advances `matched` over `pattern`, whose only `<` is its first byte.
+    fn step(matched: &mut usize, pattern: &[u8], b: u8) -> bool {
+        if pattern.get(*matched) == Some(&b) {
+            *matched += 1;
+            if *matched == pattern.len() {
+                *matched = 0;
+                return true;
+            }
+        } else {
+            *matched = usize::from(b == b'<');
+        }
+        false
+    }
+
+    fn byte(&mut self, b: u8) {
+        match self.state {
+            Scan::Seek => {
+                if Self::step(&mut self.matched, &self.open, b) {
+                    self.state = Scan::Name;
+                }
+            }
+            Scan::Name => match b {
+                b'>' => self.state = Scan::Body,
+                b' ' | b'\t' | b'\n' | b'\r' | b'/' => self.state = Scan::Tag,
+                // `<scripts>` or `<style-x>`: another tag; this byte may start a match.
+                _ => {
+                    self.state = Scan::Seek;
+                    self.byte(b);
+                }
+            },
+            Scan::Tag => {
+                if b == b'>' {
+                    self.state = Scan::Body;
+                }
+            }
+            Scan::Body => {
+                self.body.push(b);
+                if Self::step(&mut self.matched, &self.close, b) {
+                    let end = self.body.len().saturating_sub(self.close.len());
+                    self.body.truncate(end);
+                    self.found
+                        .push(String::from_utf8_lossy(&self.body).into_owned());
+                    self.body.clear();
+                    self.state = Scan::Seek;
+                }
+            }
+        }
+    }
 }
 
 /// `'sha256-…'`, the CSP source expression that allows exactly this inline block.
@@ -143,9 +285,21 @@ pub fn inline_blocks<'a>(html: &'a str, tag: &str) -> Vec<&'a str> {
 /// Refuses a page whose inline script or style the policy would block: a template must
 /// inline `script` and `style` exactly as given (`<script>{{ script | safe }}</script>`).
 fn check_inline_code(html: &str, csp: &str, template: &str) -> Result<(), Error> {
-    for tag in ["script", "style"] {
-        for block in inline_blocks(html, tag) {
-            if !csp.contains(&hash_source(block)) {
+    let script: Vec<&str> = inline_blocks(html, "script");
+    let style: Vec<&str> = inline_blocks(html, "style");
+    check_blocks(&script, &style, csp, template)
+}
+
+/// [`check_inline_code`] on blocks already found.
+fn check_blocks<S: AsRef<str>>(
+    script: &[S],
+    style: &[S],
+    csp: &str,
+    template: &str,
+) -> Result<(), Error> {
+    for (tag, blocks) in [("script", script), ("style", style)] {
+        for block in blocks {
+            if !csp.contains(&hash_source(block.as_ref())) {
                 return Err(Error::Template(format!(
                     "{template}: an inline <{tag}> block is not the one checkdown ships, so the \
                      page's Content-Security-Policy would block it; write \
@@ -178,6 +332,21 @@ mod tests {
         let html = "<style>a{}</style><script>x()</script><scripts></scripts><script type=\"m\">y</script>";
         assert_eq!(inline_blocks(html, "script"), ["x()", "y"]);
         assert_eq!(inline_blocks(html, "style"), ["a{}"]);
+    }
+
+    #[test]
+    fn finds_the_same_blocks_a_piece_at_a_time() {
+        let html = "<style>a{}</style><script>x()</script><scripts></scripts><script type=\"m\">y</script><<script\n>z<</script></script><style/>s</style ><style>t</style><script>open";
+        for size in [1, 2, 3, 7, 1000] {
+            let mut script = Blocks::new("script");
+            let mut style = Blocks::new("style");
+            for piece in html.as_bytes().chunks(size) {
+                script.feed(piece);
+                style.feed(piece);
+            }
+            assert_eq!(script.found, inline_blocks(html, "script"), "{size}");
+            assert_eq!(style.found, inline_blocks(html, "style"), "{size}");
+        }
     }
 
     #[test]

@@ -204,18 +204,28 @@ impl Renderer {
         })
     }
 
-    /// The indexes (`checklists/index.md`, `html/index.html`) of every document, in
-    /// catalog order.
-    pub fn indexes(&self, docs: &[IndexDoc]) -> Result<Vec<OutputFile>, Error> {
-        let mut out = Vec::new();
-        if let Some(tera) = &self.tera {
-            if self.wants(Format::Md) {
-                out.push(md::index(tera, docs)?);
-            }
-            if let Some(chrome) = &self.chrome {
-                out.push(html::index(tera, chrome, docs)?);
-            }
+    /// `checklists/index.md` of every document, in catalog order, when Markdown is asked for.
+    pub fn md_index(&self, docs: &[IndexDoc]) -> Result<Option<OutputFile>, Error> {
+        match (&self.tera, self.wants(Format::Md)) {
+            (Some(tera), true) => md::index(tera, docs).map(Some),
+            _ => Ok(None),
         }
-        Ok(out)
+    }
+
+    /// Whether `html/index.html` is written ([`Renderer::html_index_to`]).
+    pub fn wants_html_index(&self) -> bool {
+        self.chrome.is_some()
+    }
+
+    /// `html/index.html` of every document, in catalog order, into `out` as it is rendered.
+    pub fn html_index_to(
+        &self,
+        docs: &[IndexDoc],
+        out: &mut dyn std::io::Write,
+    ) -> Result<(), Error> {
+        match (&self.tera, &self.chrome) {
+            (Some(tera), Some(chrome)) => html::index_to(tera, chrome, docs, out),
+            _ => Ok(()),
+        }
     }
 }

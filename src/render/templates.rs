@@ -75,13 +75,25 @@ pub fn write_defaults(dir: &Path) -> Result<Vec<String>, Error> {
 }
 
 pub fn render(tera: &Tera, name: &str, ctx: &tera::Context) -> Result<String, Error> {
-    tera.render(name, ctx).map_err(|e| {
-        let mut msg = e.to_string();
-        let mut src = std::error::Error::source(&e);
-        while let Some(s) = src {
-            msg.push_str(&format!(": {s}"));
-            src = s.source();
-        }
-        Error::Template(msg)
-    })
+    tera.render(name, ctx).map_err(template_error)
+}
+
+/// [`render`] into a writer, as the template runs.
+pub fn render_to(
+    tera: &Tera,
+    name: &str,
+    ctx: &tera::Context,
+    out: &mut dyn std::io::Write,
+) -> Result<(), Error> {
+    tera.render_to(name, ctx, out).map_err(template_error)
+}
+
+fn template_error(e: tera::Error) -> Error {
+    let mut msg = e.to_string();
+    let mut src = std::error::Error::source(&e);
+    while let Some(s) = src {
+        msg.push_str(&format!(": {s}"));
+        src = s.source();
+    }
+    Error::Template(msg)
 }
