@@ -373,15 +373,16 @@ fn build_streamed(req: &Request) -> Result<Built, Error> {
     if let Some(stream) = csv {
         sink.end(stream)?;
     }
-    if let Some(f) = renderer.md_index(&index)? {
-        sink.file(&f)?;
+    if let Some(values) = renderer.index_values(index) {
+        if let Some(f) = renderer.md_index(&values)? {
+            sink.file(&f)?;
+        }
+        if renderer.wants_html_index() {
+            let mut stream = sink.stream(render::html::INDEX)?;
+            renderer.html_index_to(&values, &mut stream)?;
+            sink.end(stream)?;
+        }
     }
-    if renderer.wants_html_index() {
-        let mut stream = sink.stream(render::html::INDEX)?;
-        renderer.html_index_to(&index, &mut stream)?;
-        sink.end(stream)?;
-    }
-    drop(index);
     let lock = sections.finish(settled.kept, req.lock, req.check)?;
     built.lock.current = lock.current;
     sink.finish(&mut built)?;

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use tera::{Context, Tera};
 
 use super::templates::{render as render_template, render_to as render_template_to};
-use super::view::{overview, DocView, IndexDoc};
+use super::view::{overview, DocView, IndexDoc, IndexValues};
 use super::OutputFile;
 use crate::Error;
 
@@ -53,7 +53,7 @@ pub fn render(tera: &Tera, docs: &[DocView]) -> Result<Vec<OutputFile>, Error> {
         })
         .collect::<Result<_, Error>>()?;
     let index: Vec<IndexDoc> = docs.iter().map(IndexDoc::new).collect();
-    out.push(self::index(tera, &chrome, &index)?);
+    out.push(self::index(tera, &chrome, &IndexValues::new(index, true))?);
     Ok(out)
 }
 
@@ -74,9 +74,9 @@ pub fn page(
 }
 
 /// `html/index.html`.
-pub fn index(tera: &Tera, chrome: &Chrome, docs: &[IndexDoc]) -> Result<OutputFile, Error> {
+pub fn index(tera: &Tera, chrome: &Chrome, values: &IndexValues) -> Result<OutputFile, Error> {
     let mut bytes = Vec::new();
-    index_to(tera, chrome, docs, &mut bytes)?;
+    index_to(tera, chrome, values, &mut bytes)?;
     Ok(OutputFile {
         path: INDEX.to_string(),
         bytes,
@@ -92,14 +92,17 @@ pub const INDEX: &str = "html/index.html";
 pub fn index_to(
     tera: &Tera,
     chrome: &Chrome,
-    docs: &[IndexDoc],
+    values: &IndexValues,
     out: &mut dyn std::io::Write,
 ) -> Result<(), Error> {
     let mut ctx = Context::new();
     chrome.insert(&mut ctx);
-    ctx.insert("docs", docs);
-    ctx.insert("items", &docs.iter().map(|d| d.items).sum::<usize>());
-    ctx.insert("overview", &overview(docs));
+    ctx.insert_value("docs", values.docs.clone());
+    ctx.insert("items", &values.items);
+    match &values.overview {
+        Some(o) => ctx.insert_value("overview", o.clone()),
+        None => ctx.insert("overview", &overview(&[])),
+    }
     let mut scan = Scanned {
         out,
         script: Blocks::new("script"),

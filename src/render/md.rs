@@ -4,7 +4,7 @@ use rayon::prelude::*;
 use tera::{Context, Tera};
 
 use super::templates::render as render_template;
-use super::view::{DocView, IndexDoc};
+use super::view::{DocView, IndexDoc, IndexValues};
 use super::OutputFile;
 use crate::Error;
 
@@ -20,7 +20,7 @@ pub fn render(tera: &Tera, docs: &[DocView]) -> Result<Vec<OutputFile>, Error> {
         })
         .collect::<Result<_, Error>>()?;
     let index: Vec<IndexDoc> = docs.iter().map(IndexDoc::new).collect();
-    out.push(self::index(tera, &index)?);
+    out.push(self::index(tera, &IndexValues::new(index, false))?);
     Ok(out)
 }
 
@@ -33,9 +33,9 @@ pub fn page(tera: &Tera, doc: &DocView, ctx: &Context) -> Result<OutputFile, Err
 }
 
 /// `checklists/index.md`.
-pub fn index(tera: &Tera, docs: &[IndexDoc]) -> Result<OutputFile, Error> {
+pub fn index(tera: &Tera, values: &IndexValues) -> Result<OutputFile, Error> {
     let mut ctx = Context::new();
-    ctx.insert("docs", docs);
+    ctx.insert_value("docs", values.docs.clone());
     Ok(OutputFile {
         path: "checklists/index.md".to_string(),
         bytes: tidy(&render_template(tera, "index.md", &ctx)?).into_bytes(),

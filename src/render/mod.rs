@@ -204,10 +204,18 @@ impl Renderer {
         })
     }
 
-    /// `checklists/index.md` of every document, in catalog order, when Markdown is asked for.
-    pub fn md_index(&self, docs: &[IndexDoc]) -> Result<Option<OutputFile>, Error> {
+    /// The indexes' values ([`view::IndexValues`]) of every document, in catalog order;
+    /// `None` when no index is written.
+    pub fn index_values(&self, docs: Vec<IndexDoc>) -> Option<view::IndexValues> {
+        self.tera
+            .as_ref()
+            .map(|_| view::IndexValues::new(docs, self.chrome.is_some()))
+    }
+
+    /// `checklists/index.md`, when Markdown is asked for.
+    pub fn md_index(&self, values: &view::IndexValues) -> Result<Option<OutputFile>, Error> {
         match (&self.tera, self.wants(Format::Md)) {
-            (Some(tera), true) => md::index(tera, docs).map(Some),
+            (Some(tera), true) => md::index(tera, values).map(Some),
             _ => Ok(None),
         }
     }
@@ -217,14 +225,14 @@ impl Renderer {
         self.chrome.is_some()
     }
 
-    /// `html/index.html` of every document, in catalog order, into `out` as it is rendered.
+    /// `html/index.html` into `out` as it is rendered.
     pub fn html_index_to(
         &self,
-        docs: &[IndexDoc],
+        values: &view::IndexValues,
         out: &mut dyn std::io::Write,
     ) -> Result<(), Error> {
         match (&self.tera, &self.chrome) {
-            (Some(tera), Some(chrome)) => html::index_to(tera, chrome, docs, out),
+            (Some(tera), Some(chrome)) => html::index_to(tera, chrome, values, out),
             _ => Ok(()),
         }
     }

@@ -358,8 +358,9 @@ pub fn document(doc: &Document) -> DocView {
 
 /// What the index templates (`index.md`, `index.html`) see of a document: its view
 /// without the items' text, so that a build keeps this much of each document until the
-/// end, never the documents themselves.
-#[derive(Debug, Clone, Serialize)]
+/// end, never the documents themselves. `ids` (every item's id, space-separated) is
+/// made from the sections' when the templates read it.
+#[derive(Debug, Clone)]
 pub struct IndexDoc {
     pub path: String,
     pub title: String,
@@ -370,9 +371,55 @@ pub struct IndexDoc {
     pub root: String,
     pub sections: Vec<IndexSection>,
     pub items: usize,
-    pub ids: String,
     pub levels: Vec<u32>,
     pub href: Option<String>,
+}
+
+impl IndexDoc {
+    /// Every item's id, space-separated.
+    pub fn ids(&self) -> String {
+        self.sections
+            .iter()
+            .filter(|s| s.count > 0)
+            .map(|s| s.ids.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+impl Serialize for IndexDoc {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Fields<'a> {
+            path: &'a str,
+            title: &'a str,
+            title_md: &'a str,
+            url: Option<&'a str>,
+            page: &'a str,
+            md_page: &'a str,
+            root: &'a str,
+            sections: &'a [IndexSection],
+            items: usize,
+            ids: String,
+            levels: &'a [u32],
+            href: Option<&'a str>,
+        }
+        Fields {
+            path: &self.path,
+            title: &self.title,
+            title_md: &self.title_md,
+            url: self.url.as_deref(),
+            page: &self.page,
+            md_page: &self.md_page,
+            root: &self.root,
+            sections: &self.sections,
+            items: self.items,
+            ids: self.ids(),
+            levels: &self.levels,
+            href: self.href.as_deref(),
+        }
+        .serialize(serializer)
+    }
 }
 
 /// A section as the index templates see it: `items` is the list of its item ids (so
@@ -444,9 +491,32 @@ impl IndexDoc {
                 })
                 .collect(),
             items: view.items,
-            ids: view.ids.clone(),
             levels: view.levels.clone(),
             href: view.href.clone(),
+        }
+    }
+}
+
+/// The values the index templates read, made once for both: `docs` (each [`IndexDoc`]
+/// converted, then dropped, in turn) and, for `index.html`, `overview` and `items`.
+pub struct IndexValues {
+    pub docs: tera::Value,
+    pub overview: Option<tera::Value>,
+    pub items: usize,
+}
+
+impl IndexValues {
+    pub fn new(docs: Vec<IndexDoc>, with_overview: bool) -> IndexValues {
+        let items = docs.iter().map(|d| d.items).sum();
+        let overview = with_overview.then(|| tera::Value::from_serializable(&overview(&docs)));
+        let docs: Vec<tera::Value> = docs
+            .into_iter()
+            .map(|d| tera::Value::from_serializable(&d))
+            .collect();
+        IndexValues {
+            docs: tera::Value::from(docs),
+            overview,
+            items,
         }
     }
 }
