@@ -135,10 +135,8 @@ impl Sink {
     fn scratch(&self) -> PathBuf {
         match self {
             Sink::Stage(s) => s.dir().join(".lock-sections"),
-            Sink::Compare(_) => std::env::temp_dir().join(format!(
-                ".checkdown-lock-sections-{}",
-                std::process::id()
-            )),
+            Sink::Compare(_) => std::env::temp_dir()
+                .join(format!(".checkdown-lock-sections-{}", std::process::id())),
         }
     }
 
@@ -191,8 +189,7 @@ struct Worker<'a> {
 impl Worker<'_> {
     fn run(&self, abs: &Path, rel: &str) -> Result<Done, Error> {
         let mut diagnostics = Vec::new();
-        let Some(file) = load::read(abs, rel, self.options.max_file_size, &mut diagnostics)
-        else {
+        let Some(file) = load::read(abs, rel, self.options.max_file_size, &mut diagnostics) else {
             return Ok(Done {
                 diagnostics,
                 ..Done::default()
@@ -475,7 +472,8 @@ impl Sections {
             return Ok(());
         }
         if let Some(f) = &mut self.file {
-            f.write_all(text.as_bytes()).map_err(|e| io(&self.path, e))?;
+            f.write_all(text.as_bytes())
+                .map_err(|e| io(&self.path, e))?;
         }
         self.parts.push((document.to_string(), self.at, text.len()));
         self.at += text.len() as u64;
@@ -523,7 +521,9 @@ impl Sections {
         // Removed by `NewLock` if anything fails from here.
         new.tmp = Some(tmp.clone());
         let mut w = BufWriter::with_capacity(64 * 1024, file);
-        self.emit(&extra, &mut |bytes| w.write_all(bytes).map_err(|e| io(&tmp, e)))?;
+        self.emit(&extra, &mut |bytes| {
+            w.write_all(bytes).map_err(|e| io(&tmp, e))
+        })?;
         w.into_inner()
             .map_err(|e| io(&tmp, e.into_error()))?
             .sync_all()
@@ -606,9 +606,12 @@ struct Compared {
 
 impl Compared {
     fn open(path: &Path) -> Compared {
-        let file = File::open(path)
-            .ok()
-            .map(|f| (std::io::BufReader::with_capacity(64 * 1024, f), vec![0u8; 64 * 1024]));
+        let file = File::open(path).ok().map(|f| {
+            (
+                std::io::BufReader::with_capacity(64 * 1024, f),
+                vec![0u8; 64 * 1024],
+            )
+        });
         Compared {
             same: file.is_some(),
             file,

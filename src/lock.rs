@@ -162,7 +162,8 @@ impl Lock {
 }
 
 /// What a lock's text starts with: two comment lines and the header.
-pub const TEXT_HEAD: &str = "# checkdown.lock: the id of every checklist item, by key. Commit it with the docs.\n\
+pub const TEXT_HEAD: &str =
+    "# checkdown.lock: the id of every checklist item, by key. Commit it with the docs.\n\
      # `checkdown build` keeps it current; an item whose heading is reworded keeps its id.\n\
      checkdown-lock 1\n";
 
@@ -901,9 +902,9 @@ impl OldLock {
                 }
             };
             for (n, line) in text.lines().enumerate() {
-                let (done, _) = parser.line(n + 1, line).map_err(|e| {
-                    io(format!("changed while checkdown read it ({})", e.message))
-                })?;
+                let (done, _) = parser
+                    .line(n + 1, line)
+                    .map_err(|e| io(format!("changed while checkdown read it ({})", e.message)))?;
                 done.into_iter().for_each(&mut take);
             }
             let last = parser

@@ -660,7 +660,9 @@ impl Stream {
                 false
             }
             To::Compare(mut r, mut buf, same) => {
-                same && buf.get_mut(..1).is_some_and(|b| r.read(b).is_ok_and(|n| n == 0))
+                same && buf
+                    .get_mut(..1)
+                    .is_some_and(|b| r.read(b).is_ok_and(|n| n == 0))
             }
             To::Nothing => false,
         };

@@ -269,7 +269,7 @@ pub fn inline_blocks<'a>(html: &'a str, tag: &str) -> Vec<&'a str> {
     let close = format!("</{tag}>");
     let mut out = Vec::new();
     let mut rest = html;
-    while let Some(i) = rest.find(&open) {
+    while let Some(i) = memchr::memmem::find(rest.as_bytes(), open.as_bytes()) {
         let after = &rest[i + open.len()..];
         // `<scripts>` or `<style-x>` are other tags.
         if !after.starts_with(['>', ' ', '\t', '\n', '\r', '/']) {
@@ -278,7 +278,9 @@ pub fn inline_blocks<'a>(html: &'a str, tag: &str) -> Vec<&'a str> {
         }
         let Some(gt) = after.find('>') else { break };
         let body = &after[gt + 1..];
-        let Some(end) = body.find(&close) else { break };
+        let Some(end) = memchr::memmem::find(body.as_bytes(), close.as_bytes()) else {
+            break;
+        };
         out.push(&body[..end]);
         rest = &body[end + close.len()..];
     }

@@ -620,11 +620,7 @@ pub fn overview(docs: &[IndexDoc]) -> Overview {
                 .iter()
                 .zip(0..)
                 .map(|(k, n)| {
-                    let sections = || {
-                        doc.sections
-                            .iter()
-                            .filter(|s| s.level == *k && s.count > 0)
-                    };
+                    let sections = || doc.sections.iter().filter(|s| s.level == *k && s.count > 0);
                     OverviewCell {
                         label: format!("{}, {}", doc.title, label(*k)),
                         ids: sections()

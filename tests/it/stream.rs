@@ -85,7 +85,11 @@ fn same_as_reference(input: &Path, name: &str, lock_text: Option<&str>) -> Strin
         &whole_lock,
         &["--tracker", "generic,jira"],
     );
-    assert!(whole.status.code().is_some_and(|c| c < 2), "{}", stderr(&whole));
+    assert!(
+        whole.status.code().is_some_and(|c| c < 2),
+        "{}",
+        stderr(&whole)
+    );
     let mut printed = None;
     for jobs in ["1", "2"] {
         let out = dir.join(format!("out-{jobs}"));
@@ -235,9 +239,18 @@ fn kept_entries_stream_like_the_reference() {
     )
     .expect("write");
     let printed = same_as_reference(&input, "kept-after", Some(&lock));
-    assert!(printed.contains("note[kept-item]: `a.md#-beta`"), "{printed}");
-    assert!(printed.contains("note[kept-item]: `b.md#-alpha`"), "{printed}");
-    assert!(printed.contains("note[removed-item]: `c.md#-beta`"), "{printed}");
+    assert!(
+        printed.contains("note[kept-item]: `a.md#-beta`"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("note[kept-item]: `b.md#-alpha`"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("note[removed-item]: `c.md#-beta`"),
+        "{printed}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
