@@ -249,19 +249,79 @@ impl Worker<'_> {
 /// Documents compiled at once per thread before their parts are taken in order.
 const CHUNK_PER_THREAD: usize = 4;
 
+/// The parts taken in order so far.
+struct Merge {
+    built: Built,
+    diagnostics: Vec<Diagnostic>,
+    json: Option<Stream>,
+    json_docs: usize,
+    csv: Option<Stream>,
+    sections: Option<Sections>,
+    index: Vec<IndexDoc>,
+    /// Documents compiled, misfiled lock entries taken, paths with errors.
+    seen: BTreeSet<String>,
+    used: BTreeSet<String>,
+    error_paths: BTreeSet<String>,
+}
+
+impl Merge {
+    /// Takes a chunk's results, in the order of files.
+    fn take(&mut self, results: Vec<Result<Done, Error>>) -> Result<(), Error> {
+        for done in results {
+            let done = done?;
+            self.error_paths.extend(errors(&done.diagnostics));
+            self.diagnostics.extend(done.diagnostics);
+            let Some(doc) = done.doc else {
+                if done.read {
+                    self.built.skipped += 1;
+                }
+                continue;
+            };
+            self.built.documents += 1;
+            self.built.items += doc.items;
+            self.built.lock.added += doc.added;
+            self.built.lock.renamed += doc.renamed;
+            self.built.lock.removed += doc.removed;
+            if let (Some(stream), Some(part)) = (&mut self.json, &doc.json) {
+                stream.push(render::json::separator(self.json_docs));
+                stream.push(part);
+                self.json_docs += 1;
+            }
+            if let (Some(stream), Some(part)) = (&mut self.csv, &doc.csv) {
+                stream.push(part);
+            }
+            if let Some(s) = &mut self.sections {
+                s.push(&doc.path, &doc.lock)?;
+            }
+            self.index.extend(doc.index);
+            self.used.extend(doc.used);
+            self.seen.insert(doc.path);
+        }
+        Ok(())
+    }
+}
+
 fn build_streamed(req: &Request) -> Result<Built, Error> {
     let options = req.options;
-    // A lock that does not parse stops the build before anything is written.
-    let old = OldLock::open(req.lock)?.unwrap_or_default();
-    let mut built = Built::default();
-    let mut diagnostics = Vec::new();
-    let files = load::walk(req.input, req.skip, &mut diagnostics);
-    built.files = files.len();
+    let pool = options.pool();
+    // The lock is read (a lock that does not parse stops the build before anything is
+    // written) while INPUT is walked.
+    let (old, (files, walked)) = pool.install(|| {
+        rayon::join(
+            || OldLock::open(req.lock),
+            || {
+                let mut diagnostics = Vec::new();
+                let files = load::walk(req.input, req.skip, &mut diagnostics);
+                (files, diagnostics)
+            },
+        )
+    });
+    let old = old?.unwrap_or_default();
     let env = extract::Env {
         site: extract::links::Site::new(&options.base_url),
         known: Some(files.iter().map(|(_, rel)| rel.clone()).collect()),
     };
-    let walk_errors: BTreeSet<String> = errors(&diagnostics);
+    let walk_errors: BTreeSet<String> = errors(&walked);
     let renderer = match req.output {
         Some(_) => Some(Renderer::new(
             req.formats,
@@ -275,30 +335,34 @@ fn build_streamed(req: &Request) -> Result<Built, Error> {
         None => None,
     };
     let wants = |f: Format| renderer.as_ref().is_some_and(|r| r.wants(f));
-    let mut json = match (&sink, wants(Format::Json)) {
-        (Some(s), true) => Some(s.stream(render::json::PATH)?),
-        _ => None,
+    let mut merge = Merge {
+        built: Built {
+            files: files.len(),
+            ..Built::default()
+        },
+        diagnostics: walked,
+        json: None,
+        json_docs: 0,
+        csv: None,
+        sections: None,
+        index: Vec::new(),
+        seen: BTreeSet::new(),
+        used: BTreeSet::new(),
+        error_paths: walk_errors.clone(),
     };
-    let mut csv = match (&sink, &renderer, wants(Format::Csv)) {
-        (Some(s), Some(r), true) => Some((s.stream(render::csv::PATH)?, r.csv_head()?)),
-        _ => None,
-    };
-    if let Some(j) = &mut json {
-        j.push(&render::json::head());
+    if let (Some(sink), Some(renderer)) = (&sink, &renderer) {
+        if wants(Format::Json) {
+            let mut stream = sink.stream(render::json::PATH)?;
+            stream.push(&render::json::head());
+            merge.json = Some(stream);
+        }
+        if wants(Format::Csv) {
+            let mut stream = sink.stream(render::csv::PATH)?;
+            stream.push(&renderer.csv_head()?);
+            merge.csv = Some(stream);
+        }
+        merge.sections = Some(Sections::create(sink.scratch())?);
     }
-    let mut csv = csv.take().map(|(mut stream, head)| {
-        stream.push(&head);
-        stream
-    });
-    let mut sections = match &sink {
-        Some(s) => Some(Sections::create(s.scratch())?),
-        None => None,
-    };
-    let mut index: Vec<IndexDoc> = Vec::new();
-    let mut seen: BTreeSet<String> = BTreeSet::new();
-    let mut used: BTreeSet<String> = BTreeSet::new();
-    let mut error_paths = walk_errors.clone();
-    let mut json_docs = 0;
 
     let worker = Worker {
         options,
@@ -308,55 +372,45 @@ fn build_streamed(req: &Request) -> Result<Built, Error> {
         renderer: renderer.as_ref(),
         sink: sink.as_ref(),
     };
-    let pool = options.pool();
+    // Each chunk is compiled and rendered while the one before is taken in order.
     let chunk = (options.threads() * CHUNK_PER_THREAD).max(1);
+    let mut pending: Option<Vec<Result<Done, Error>>> = None;
     for batch in files.chunks(chunk) {
-        let results: Vec<Result<Done, Error>> = pool.install(|| {
-            batch
-                .par_iter()
-                .map(|(abs, rel)| worker.run(abs, rel))
-                .collect()
+        let before = pending.take();
+        let (results, taken) = pool.install(|| {
+            rayon::join(
+                || {
+                    batch
+                        .par_iter()
+                        .map(|(abs, rel)| worker.run(abs, rel))
+                        .collect::<Vec<_>>()
+                },
+                || before.map_or(Ok(()), |b| merge.take(b)),
+            )
         });
-        for done in results {
-            let done = done?;
-            error_paths.extend(errors(&done.diagnostics));
-            diagnostics.extend(done.diagnostics);
-            let Some(doc) = done.doc else {
-                if done.read {
-                    built.skipped += 1;
-                }
-                continue;
-            };
-            built.documents += 1;
-            built.items += doc.items;
-            built.lock.added += doc.added;
-            built.lock.renamed += doc.renamed;
-            built.lock.removed += doc.removed;
-            if let (Some(stream), Some(part)) = (&mut json, &doc.json) {
-                stream.push(render::json::separator(json_docs));
-                stream.push(part);
-                json_docs += 1;
-            }
-            if let (Some(stream), Some(part)) = (&mut csv, &doc.csv) {
-                stream.push(part);
-            }
-            if let Some(s) = &mut sections {
-                s.push(&doc.path, &doc.lock)?;
-            }
-            index.extend(doc.index);
-            used.extend(doc.used);
-            seen.insert(doc.path);
-        }
+        taken?;
+        pending = Some(results);
+    }
+    if let Some(last) = pending {
+        merge.take(last)?;
     }
 
     // The lock's entries of documents that did not come up.
-    let settled = lock::settle(&old, &seen, &used, &error_paths)?;
+    let settled = lock::settle(&old, &merge.seen, &merge.used, &merge.error_paths)?;
+    let Merge {
+        mut built,
+        mut diagnostics,
+        json,
+        json_docs,
+        csv,
+        sections,
+        index,
+        ..
+    } = merge;
     built.lock.removed += settled.removed.len();
     diagnostics.extend(settled.notes());
     diagnostics.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     built.diagnostics = diagnostics;
-    drop(seen);
-    drop(used);
     drop(old);
 
     let (Some(sink), Some(renderer), Some(sections)) = (sink, renderer, sections) else {
@@ -370,19 +424,38 @@ fn build_streamed(req: &Request) -> Result<Built, Error> {
     if let Some(stream) = csv {
         sink.end(stream)?;
     }
-    if let Some(values) = renderer.index_values(index) {
-        if let Some(f) = renderer.md_index(&values)? {
-            sink.file(&f)?;
-        }
-        if renderer.wants_html_index() {
-            let mut stream = sink.stream(render::html::INDEX)?;
-            renderer.html_index_to(&values, &mut stream)?;
-            sink.end(stream)?;
-        }
-    }
-    let lock = sections.finish(settled.kept, req.lock, req.check)?;
+    // The indexes, and the lock's text, at once.
+    let (indexes, lock) = pool.install(|| {
+        rayon::join(
+            || -> Result<(), Error> {
+                let Some(values) = renderer.index_values(index) else {
+                    return Ok(());
+                };
+                let (md, html) = rayon::join(
+                    || -> Result<(), Error> {
+                        if let Some(f) = renderer.md_index(&values)? {
+                            sink.file(&f)?;
+                        }
+                        Ok(())
+                    },
+                    || -> Result<(), Error> {
+                        if renderer.wants_html_index() {
+                            let mut stream = sink.stream(render::html::INDEX)?;
+                            renderer.html_index_to(&values, &mut stream)?;
+                            sink.end(stream)?;
+                        }
+                        Ok(())
+                    },
+                );
+                md.and(html)
+            },
+            || sections.finish(settled.kept, req.lock, req.check),
+        )
+    });
+    indexes?;
+    let lock = lock?;
     built.lock.current = lock.current;
-    sink.finish(&mut built)?;
+    pool.install(|| sink.finish(&mut built))?;
     built.lock.written = lock.commit()?;
     Ok(built)
 }

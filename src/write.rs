@@ -15,6 +15,8 @@ use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
+use rayon::prelude::*;
+
 use crate::render::OutputFile;
 use crate::Error;
 
@@ -407,23 +409,32 @@ impl Staging {
         let out = self.out.clone();
         let old = Manifest::read(&out)?;
         let mut new = Manifest::default();
+        // Every path checked (on the current rayon pool), then the first refusal in path
+        // order reported.
+        let files: Vec<(String, u64)> = files.into_iter().collect();
+        let checked: Vec<Result<(PathBuf, PathBuf, bool), Error>> = files
+            .par_iter()
+            .map(|(rel, _)| {
+                let path = resolve(&out, rel)?;
+                let staged = self.dir.join(rel);
+                let existing = std::fs::symlink_metadata(&path).is_ok();
+                let same = existing && same_files(&staged, &path);
+                if existing && !same && !old.0.contains_key(rel) {
+                    return Err(Error::Io {
+                        path: path.display().to_string(),
+                        message: format!(
+                            "refused: the file exists and checkdown did not write it (it is not \
+                             in {MANIFEST}); move it away, or choose another output folder"
+                        ),
+                    });
+                }
+                Ok((path, staged, same))
+            })
+            .collect();
         let mut plan = Vec::with_capacity(files.len());
-        for (rel, hash) in files {
-            let path = resolve(&out, &rel)?;
-            let staged = self.dir.join(&rel);
-            let existing = std::fs::symlink_metadata(&path).is_ok();
-            let same = existing && same_files(&staged, &path);
-            if existing && !same && !old.0.contains_key(&rel) {
-                return Err(Error::Io {
-                    path: path.display().to_string(),
-                    message: format!(
-                        "refused: the file exists and checkdown did not write it (it is not in \
-                         {MANIFEST}); move it away, or choose another output folder"
-                    ),
-                });
-            }
+        for ((rel, hash), checked) in files.into_iter().zip(checked) {
+            plan.push(checked?);
             new.0.insert(rel, hash);
-            plan.push((path, staged, same));
         }
         // List what is about to be written before writing it, so that an interrupted build
         // still knows its files.
@@ -433,15 +444,23 @@ impl Staging {
             both.write(&out)?;
         }
         let mut report = Report::default();
-        for (path, staged, same) in plan {
-            if same {
-                continue;
+        let moved: Vec<Result<bool, Error>> = plan
+            .par_iter()
+            .map(|(path, staged, same)| {
+                if *same {
+                    return Ok(false);
+                }
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+                }
+                std::fs::rename(staged, path).map_err(io_error(path))?;
+                Ok(true)
+            })
+            .collect();
+        for m in moved {
+            if m? {
+                report.written += 1;
             }
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).map_err(io_error(parent))?;
-            }
-            std::fs::rename(&staged, &path).map_err(io_error(&path))?;
-            report.written += 1;
         }
         remove_stale(&out, &old, &new, &mut report);
         if new != both {
