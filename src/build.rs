@@ -456,8 +456,16 @@ fn build_streamed(req: &Request) -> Result<Built, Error> {
     let lock = lock?;
     built.lock.current = lock.current;
     pool.install(|| sink.finish(&mut built))?;
-    built.lock.written = lock.commit()?;
+    built.lock.written = lock.commit().map_err(|e| lock_write(req.lock, e))?;
     Ok(built)
+}
+
+/// A failure to write the lock, naming the lock and what to do.
+fn lock_write(lock: &Path, e: Error) -> Error {
+    Error::LockWrite {
+        path: lock.display().to_string(),
+        message: e.to_string(),
+    }
 }
 
 /// The paths of the errors among `diagnostics`: the files whose lock entries are kept.
@@ -505,7 +513,7 @@ fn build_whole(req: &Request) -> Result<Built, Error> {
     built.lock.current = current;
     sink.finish(&mut built)?;
     if !current && !req.check {
-        write::atomic_write(req.lock, text.as_bytes())?;
+        write::atomic_write(req.lock, text.as_bytes()).map_err(|e| lock_write(req.lock, e))?;
         built.lock.written = true;
     }
     built.diagnostics = compiled.diagnostics;
@@ -580,27 +588,30 @@ impl Sections {
         if current || check {
             return Ok(new);
         }
-        let dir = match lock.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
-        let name = lock
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-        let file = File::create(&tmp).map_err(|e| io(&tmp, e))?;
-        // Removed by `NewLock` if anything fails from here.
-        new.tmp = Some(tmp.clone());
-        let mut w = BufWriter::with_capacity(64 * 1024, file);
-        self.emit(&extra, &mut |bytes| {
-            w.write_all(bytes).map_err(|e| io(&tmp, e))
-        })?;
-        w.into_inner()
-            .map_err(|e| io(&tmp, e.into_error()))?
-            .sync_all()
-            .map_err(|e| io(&tmp, e))?;
+        let written = (|| -> Result<(), Error> {
+            let dir = match lock.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d,
+                _ => Path::new("."),
+            };
+            std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+            let name = lock
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+            let file = File::create(&tmp).map_err(|e| io(&tmp, e))?;
+            // Removed by `NewLock` if anything fails from here.
+            new.tmp = Some(tmp.clone());
+            let mut w = BufWriter::with_capacity(64 * 1024, file);
+            self.emit(&extra, &mut |bytes| {
+                w.write_all(bytes).map_err(|e| io(&tmp, e))
+            })?;
+            w.into_inner()
+                .map_err(|e| io(&tmp, e.into_error()))?
+                .sync_all()
+                .map_err(|e| io(&tmp, e))
+        })();
+        written.map_err(|e| lock_write(lock, e))?;
         Ok(new)
     }
 

@@ -36,6 +36,9 @@ pub enum Error {
     Template(String),
     #[error("render error: {0}")]
     Render(String),
+    /// The lock file could not be written (`message` says why).
+    #[error("cannot write the lock file `{path}`; keep it elsewhere with --lock FILE: {message}")]
+    LockWrite { path: String, message: String },
 }
 
 /// Settings of a compile: the limits that keep hostile input bounded.

@@ -36,37 +36,40 @@ fn joined(callouts: &[Callout], kind: CalloutKind) -> String {
 }
 
 pub fn render(catalog: &Catalog) -> Result<OutputFile, Error> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    let err = |e: csv::Error| Error::Render(e.to_string());
+    let mut w = writer();
     w.write_record(COLUMNS).map_err(err)?;
     for doc in &catalog.documents {
-        for s in &doc.sections {
-            for it in &s.items {
-                let level = s.level.map(|l| l.to_string()).unwrap_or_default();
-                let source = format!("{}:{}", doc.path, it.source.line);
-                let row = [
-                    it.id.as_str(),
-                    doc.title.as_str(),
-                    s.title.as_str(),
-                    level.as_str(),
-                    it.title.as_str(),
-                    &crate::render::view::full_body(it),
-                    &joined(&it.callouts, CalloutKind::TradeOff),
-                    &joined(&it.callouts, CalloutKind::Risk),
-                    source.as_str(),
-                ];
-                w.write_record(row.iter().map(|c| neutralize(c)))
-                    .map_err(err)?;
-            }
-        }
+        write_rows(&mut w, doc)?;
     }
-    let bytes = w.into_inner().map_err(|e| Error::Render(e.to_string()))?;
+    let bytes = w.into_inner().map_err(err)?;
     Ok(OutputFile {
-        path: "backlog.csv".to_string(),
+        path: PATH.to_string(),
         bytes,
     })
+}
+
+/// One row per item of `doc`.
+fn write_rows(w: &mut csv::Writer<Vec<u8>>, doc: &Document) -> Result<(), Error> {
+    for s in &doc.sections {
+        for it in &s.items {
+            let level = s.level.map(|l| l.to_string()).unwrap_or_default();
+            let source = format!("{}:{}", doc.path, it.source.line);
+            let row = [
+                it.id.as_str(),
+                doc.title.as_str(),
+                s.title.as_str(),
+                level.as_str(),
+                it.title.as_str(),
+                &crate::render::view::full_body(it),
+                &joined(&it.callouts, CalloutKind::TradeOff),
+                &joined(&it.callouts, CalloutKind::Risk),
+                source.as_str(),
+            ];
+            w.write_record(row.iter().map(|c| neutralize(c)))
+                .map_err(err)?;
+        }
+    }
+    Ok(())
 }
 
 /// Where the generic backlog goes, relative to OUTPUT.
@@ -93,25 +96,7 @@ pub fn header() -> Result<Vec<u8>, Error> {
 /// document's rows, concatenated in catalog order, are the bytes of [`render`].
 pub fn rows(doc: &Document) -> Result<Vec<u8>, Error> {
     let mut w = writer();
-    for s in &doc.sections {
-        for it in &s.items {
-            let level = s.level.map(|l| l.to_string()).unwrap_or_default();
-            let source = format!("{}:{}", doc.path, it.source.line);
-            let row = [
-                it.id.as_str(),
-                doc.title.as_str(),
-                s.title.as_str(),
-                level.as_str(),
-                it.title.as_str(),
-                it.body.as_str(),
-                &joined(&it.callouts, CalloutKind::TradeOff),
-                &joined(&it.callouts, CalloutKind::Risk),
-                source.as_str(),
-            ];
-            w.write_record(row.iter().map(|c| neutralize(c)))
-                .map_err(err)?;
-        }
-    }
+    write_rows(&mut w, doc)?;
     w.into_inner().map_err(err)
 }
 
