@@ -3,7 +3,9 @@
 //! The pipeline runs one way: load (walk, read, front matter) -> parse (one pulldown-cmark
 //! pass into a block tree) -> extract (recognizers: tab groups, checklist blocks, anchors,
 //! callouts) -> model (plain data) -> lock (ids that survive rewording, see [`lock`]) ->
-//! render (md, csv, html, json) -> write (atomic).
+//! render (md, csv, html, json) -> write (atomic). [`compile_dir`], [`lock::compile`] and
+//! [`render::render`] do it over the whole catalog in memory; [`build::build`] (the `build`
+//! and `check` commands) streams the same steps a document at a time, to the same bytes.
 #![forbid(unsafe_code)]
 
 pub mod build;

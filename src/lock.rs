@@ -9,6 +9,12 @@
 //! others get the UUID v5 of their key. Vanished items that found no successor are reported
 //! (see [`Applied::notes`]) and dropped; the lock is then written anew from the catalog.
 //!
+//! Since matching never looks past a document, the lock is applied a document at a time
+//! ([`apply_document`], with that document's entries from [`OldLock::document`]), and what
+//! is left, the entries of documents that did not come up, is settled at the end
+//! ([`settle`]). The streamed build does exactly that; [`apply`], over a whole catalog, is the
+//! same step over every document, so both give the same ids, notes and lock.
+//!
 //! The file is plain text, sorted by document and key, one field a line, so that it diffs
 //! and merges well in review, and the same inputs give the same bytes:
 //!
