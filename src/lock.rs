@@ -201,10 +201,72 @@ struct Reader {
     /// Something other than whitespace was seen.
     content: bool,
     document: Option<String>,
-    /// The entry being read, and the line of its `key`.
-    current: Option<(Entry, usize)>,
-    /// The line of every key read, to refuse a key listed twice.
-    first_line: HashMap<String, usize>,
+    /// The entry being read, the line of its `key`, and where that line starts.
+    current: Option<(Entry, usize, u64)>,
+    /// Where the line being read starts (for [`Keys::Hashed`]).
+    at: u64,
+    /// Every key read, to refuse a key listed twice.
+    keys: Keys,
+}
+
+/// The keys a [`Reader`] has read, with their lines.
+enum Keys {
+    Text(HashMap<String, usize>),
+    /// Hashes only, each with its line and where that line starts in the file: a lock file
+    /// is checked without holding its keys. A hash seen again is confirmed by reading the
+    /// earlier key back from the file.
+    Hashed {
+        seen: HashMap<u64, Vec<(usize, u64)>>,
+        file: Option<std::fs::File>,
+    },
+}
+
+impl Default for Keys {
+    fn default() -> Self {
+        Keys::Text(HashMap::new())
+    }
+}
+
+impl Keys {
+    /// The line where `key` was read before, if it was; else notes it (at `line`, which
+    /// starts at byte `at`).
+    fn first(&mut self, key: &str, line: usize, at: u64) -> Option<usize> {
+        match self {
+            Keys::Text(map) => match map.get(key) {
+                Some(first) => Some(*first),
+                None => {
+                    map.insert(key.to_string(), line);
+                    None
+                }
+            },
+            Keys::Hashed { seen, file } => {
+                use std::hash::{Hash as _, Hasher as _};
+                let mut h = std::hash::DefaultHasher::new();
+                key.hash(&mut h);
+                let earlier = seen.entry(h.finish()).or_default();
+                let found = earlier
+                    .iter()
+                    .find(|(_, start)| file.as_mut().is_some_and(|f| key_at(f, *start) == Some(key.to_string())))
+                    .map(|(first, _)| *first);
+                if found.is_none() {
+                    earlier.push((line, at));
+                }
+                found
+            }
+        }
+    }
+}
+
+/// The key of the `key` line that starts at byte `at` of `file`.
+fn key_at(file: &mut std::fs::File, at: u64) -> Option<String> {
+    use std::io::{BufRead as _, Seek as _};
+    file.seek(std::io::SeekFrom::Start(at)).ok()?;
+    let mut line = String::new();
+    std::io::BufReader::new(file).read_line(&mut line).ok()?;
+    let line = line.strip_suffix('\n').unwrap_or(&line);
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    line.strip_prefix("key ").map(unescape)
 }
 
 impl Reader {
@@ -263,10 +325,11 @@ impl Reader {
                     body: String::new(),
                 },
                 n,
+                self.at,
             ));
             return Ok((done, false));
         }
-        let Some((entry, _)) = self.current.as_mut() else {
+        let Some((entry, _, _)) = self.current.as_mut() else {
             return Err(err(format!("`{field}` before any `key` line")));
         };
         match field {
@@ -286,7 +349,7 @@ impl Reader {
 
     /// Completes the entry being read.
     fn finish(&mut self) -> Result<Option<Entry>, ParseError> {
-        let Some((entry, line)) = self.current.take() else {
+        let Some((entry, line, at)) = self.current.take() else {
             return Ok(None);
         };
         if entry.id.is_empty() {
@@ -295,13 +358,12 @@ impl Reader {
                 message: format!("`{}` has no `id` line", entry.key),
             });
         }
-        if let Some(first) = self.first_line.get(&entry.key) {
+        if let Some(first) = self.keys.first(&entry.key, line, at) {
             return Err(ParseError {
                 line,
                 message: format!("`{}` is listed twice (also on line {first})", entry.key),
             });
         }
-        self.first_line.insert(entry.key.clone(), line);
         Ok(Some(entry))
     }
 
@@ -805,7 +867,13 @@ impl OldLock {
             message: e.message,
         };
         let mut reader = std::io::BufReader::with_capacity(64 * 1024, &file);
-        let mut parser = Reader::default();
+        let mut parser = Reader {
+            keys: Keys::Hashed {
+                seen: HashMap::new(),
+                file: std::fs::File::open(path).ok(),
+            },
+            ..Reader::default()
+        };
         let mut sections: BTreeMap<String, Vec<(u64, usize)>> = BTreeMap::new();
         let mut misfiled = BTreeMap::new();
         // The section being read: its document and where it starts.
@@ -835,6 +903,7 @@ impl OldLock {
                 Some(l) => l.strip_suffix('\r').unwrap_or(l),
                 None => buf.as_str(),
             };
+            parser.at = at;
             let (done, section) = parser.line(n, line).map_err(parse_err)?;
             if let Some(entry) = done {
                 keep(entry, &mut misfiled);
@@ -1018,6 +1087,45 @@ mod tests {
             (5, "`a#x` is listed twice (also on line 3)")
         );
         assert_eq!(Lock::parse(""), Ok(Lock::default()));
+    }
+
+    /// The lock file read a document at a time refuses and keeps what the text parser does.
+    #[test]
+    fn open_reads_what_parse_reads() {
+        let dir = std::env::temp_dir().join(format!("checkdown-lock-open-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("checkdown.lock");
+        let good = "# c\ncheckdown-lock 1\r\n\n[a.md]\n\nkey a.md#x\nid 1\ntitle X\nbody b\\nc\n\n\
+                    [b.md]\nkey b.md#y\nid 2\nkey a.md#z\nid 3\n\n[a.md]\nkey a.md#w\nid 4\ntitle W\r\n";
+        let bad = [
+            "checkdown-lock 1\n[a.md]\nkey a.md#x\nid 1\nkey a.md#y\nid 2\nkey a.md#x\nid 3\n",
+            "checkdown-lock 1\n[a.md]\nkey a.md#x\nid 1\n[b.md]\nkey a.md#x\nid 2\n",
+            "checkdown-lock 1\n[a.md]\nkey a.md#x\ntitle t\n",
+            "checkdown-lock 1\n[a.md]\n<<<<<<< HEAD\n",
+            "# only a comment\n",
+            "checkdown-lock 2\n",
+            "checkdown-lock 1\nid 1\n",
+        ];
+        for text in std::iter::once(good).chain(bad) {
+            std::fs::write(&path, text).unwrap();
+            match (Lock::parse(text), OldLock::open(&path)) {
+                (Ok(lock), Ok(Some(old))) => {
+                    let mem = OldLock::from_lock(&lock);
+                    assert_eq!(old.documents(), mem.documents());
+                    for doc in mem.documents() {
+                        assert_eq!(old.document(doc).unwrap(), mem.document(doc).unwrap());
+                    }
+                    assert_eq!(old.misfiled(), mem.misfiled());
+                    assert_eq!(old.misfiled().len(), 1, "a.md#z is filed under b.md");
+                }
+                (Err(e), Err(Error::Io { path: p, message })) => {
+                    assert_eq!(message, e.message, "{text}");
+                    assert!(p.ends_with(&format!(":{}", e.line)), "{p} {text}");
+                }
+                (a, b) => panic!("{text}: {a:?} / {b:?}"),
+            }
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
