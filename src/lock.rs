@@ -246,7 +246,10 @@ impl Keys {
                 let earlier = seen.entry(h.finish()).or_default();
                 let found = earlier
                     .iter()
-                    .find(|(_, start)| file.as_mut().is_some_and(|f| key_at(f, *start) == Some(key.to_string())))
+                    .find(|(_, start)| {
+                        file.as_mut()
+                            .is_some_and(|f| key_at(f, *start) == Some(key.to_string()))
+                    })
                     .map(|(first, _)| *first);
                 if found.is_none() {
                     earlier.push((line, at));
