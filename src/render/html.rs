@@ -177,9 +177,20 @@ impl Blocks {
         }
     }
 
-    fn feed(&mut self, bytes: &[u8]) {
-        for &b in bytes {
+    fn feed(&mut self, mut bytes: &[u8]) {
+        loop {
+            // Outside a block and a match, only a `<` can start anything.
+            if self.state == Scan::Seek && self.matched == 0 {
+                match memchr::memchr(b'<', bytes) {
+                    Some(i) => bytes = bytes.get(i..).unwrap_or_default(),
+                    None => return,
+                }
+            }
+            let Some((&b, rest)) = bytes.split_first() else {
+                return;
+            };
             self.byte(b);
+            bytes = rest;
         }
     }
 
