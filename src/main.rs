@@ -437,16 +437,16 @@ fn print_diagnostics(diagnostics: &[Diagnostic], format: MessageFormat, options:
                 })
                 .collect()
         });
+        // A batch at a time: one write, not one per line.
+        let mut out = String::new();
         for t in text {
-            match format {
-                MessageFormat::Human => {
-                    let _ = writeln!(std::io::stderr().lock(), "{t}");
-                }
-                _ => {
-                    let _ = writeln!(std::io::stdout().lock(), "{t}");
-                }
-            }
+            out.push_str(&t);
+            out.push('\n');
         }
+        let _ = match format {
+            MessageFormat::Human => std::io::stderr().lock().write_all(out.as_bytes()),
+            _ => std::io::stdout().lock().write_all(out.as_bytes()),
+        };
     }
 }
 

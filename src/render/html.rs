@@ -108,7 +108,12 @@ pub fn index_to(
         script: Blocks::new("script"),
         style: Blocks::new("style"),
     };
-    render_template_to(tera, "index.html", &ctx, &mut scan)?;
+    // The template writes many small pieces: batched before they are scanned and written.
+    let mut batched = std::io::BufWriter::with_capacity(64 * 1024, &mut scan);
+    render_template_to(tera, "index.html", &ctx, &mut batched)?;
+    batched
+        .into_inner()
+        .map_err(|e| Error::Render(e.error().to_string()))?;
     check_blocks(
         &scan.script.found,
         &scan.style.found,
