@@ -205,6 +205,10 @@ struct Reader {
     current: Option<(Entry, usize, u64)>,
     /// Where the line being read starts (for [`Keys::Hashed`]).
     at: u64,
+    /// Where the `key` line of the last entry completed starts.
+    last_at: u64,
+    /// Check titles, headings and bodies without keeping them (an index pass).
+    light: bool,
     /// Every key read, to refuse a key listed twice.
     keys: Keys,
 }
@@ -260,6 +264,24 @@ impl Keys {
     }
 }
 
+/// The whole entry whose `key` line starts at byte `at` of `file`, in `document`'s section.
+fn entry_at(file: &mut std::fs::File, at: u64, document: &str) -> Option<Entry> {
+    use std::io::{BufRead as _, Seek as _};
+    file.seek(std::io::SeekFrom::Start(at)).ok()?;
+    let mut reader = Reader {
+        header: true,
+        document: Some(document.to_string()),
+        ..Reader::default()
+    };
+    for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.ok()?;
+        if let (Some(entry), _) = reader.line(n + 1, &line).ok()? {
+            return Some(entry);
+        }
+    }
+    reader.end().ok()?
+}
+
 /// The key of the `key` line that starts at byte `at` of `file`.
 fn key_at(file: &mut std::fs::File, at: u64) -> Option<String> {
     use std::io::{BufRead as _, Seek as _};
@@ -308,8 +330,14 @@ impl Reader {
             self.document = Some(unescape(doc));
             return Ok((done, true));
         }
-        let (field, value) = line.split_once(' ').unwrap_or((line, ""));
-        let value = unescape(value);
+        let (field, raw_value) = line.split_once(' ').unwrap_or((line, ""));
+        if self.light && matches!(field, "title" | "heading" | "body") {
+            if self.current.is_none() {
+                return Err(err(format!("`{field}` before any `key` line")));
+            }
+            return Ok((None, false));
+        }
+        let value = unescape(raw_value);
         if field == "key" {
             let done = self.finish()?;
             let Some(doc) = &self.document else {
@@ -355,6 +383,7 @@ impl Reader {
         let Some((entry, line, at)) = self.current.take() else {
             return Ok(None);
         };
+        self.last_at = at;
         if entry.id.is_empty() {
             return Err(ParseError {
                 line,
@@ -875,6 +904,7 @@ impl OldLock {
                 seen: HashMap::new(),
                 file: std::fs::File::open(path).ok(),
             },
+            light: true,
             ..Reader::default()
         };
         let mut sections: BTreeMap<String, Vec<(u64, usize)>> = BTreeMap::new();
@@ -890,9 +920,12 @@ impl OldLock {
                 sections.entry(doc).or_default().push((start, len));
             }
         };
-        let keep = |entry: Entry, misfiled: &mut BTreeMap<String, Entry>| {
+        // Misfiled entries, read in full once the pass is over: where their `key` line
+        // starts, and their document.
+        let mut misfiled_at: Vec<(u64, String)> = Vec::new();
+        let mut keep = |entry: Entry, at: u64| {
             if !filed_right(&entry) {
-                misfiled.insert(entry.key.clone(), entry);
+                misfiled_at.push((at, entry.document));
             }
         };
         loop {
@@ -909,7 +942,7 @@ impl OldLock {
             parser.at = at;
             let (done, section) = parser.line(n, line).map_err(parse_err)?;
             if let Some(entry) = done {
-                keep(entry, &mut misfiled);
+                keep(entry, parser.last_at);
             }
             if section {
                 close(&mut open, at);
@@ -917,11 +950,18 @@ impl OldLock {
             }
             at += read as u64;
         }
+        let last_at = parser.current.as_ref().map_or(0, |c| c.2);
         if let Some(entry) = parser.end().map_err(parse_err)? {
-            keep(entry, &mut misfiled);
+            keep(entry, last_at);
         }
         close(&mut open, at);
         drop(reader);
+        let mut again = std::fs::File::open(path).map_err(io)?;
+        for (start, document) in misfiled_at {
+            if let Some(entry) = entry_at(&mut again, start, &document) {
+                misfiled.insert(entry.key.clone(), entry);
+            }
+        }
         Ok(Some(OldLock {
             source: OldSource::File {
                 path: path.to_path_buf(),
@@ -1099,7 +1139,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("checkdown.lock");
         let good = "# c\ncheckdown-lock 1\r\n\n[a.md]\n\nkey a.md#x\nid 1\ntitle X\nbody b\\nc\n\n\
-                    [b.md]\nkey b.md#y\nid 2\nkey a.md#z\nid 3\n\n[a.md]\nkey a.md#w\nid 4\ntitle W\r\n";
+                    [b.md]\nkey b.md#y\nid 2\nkey a.md#z\nid 3\ntitle Z\nheading H\nbody z\\tz\n\n[a.md]\nkey a.md#w\nid 4\ntitle W\r\n";
         let bad = [
             "checkdown-lock 1\n[a.md]\nkey a.md#x\nid 1\nkey a.md#y\nid 2\nkey a.md#x\nid 3\n",
             "checkdown-lock 1\n[a.md]\nkey a.md#x\nid 1\n[b.md]\nkey a.md#x\nid 2\n",
@@ -1108,6 +1148,8 @@ mod tests {
             "# only a comment\n",
             "checkdown-lock 2\n",
             "checkdown-lock 1\nid 1\n",
+            "checkdown-lock 1\n[a.md]\ntitle t\n",
+            "checkdown-lock 1\n[a.md]\nkey a.md#x\nid 1\nfoo bar\n",
         ];
         for text in std::iter::once(good).chain(bad) {
             std::fs::write(&path, text).unwrap();
@@ -1120,6 +1162,7 @@ mod tests {
                     }
                     assert_eq!(old.misfiled(), mem.misfiled());
                     assert_eq!(old.misfiled().len(), 1, "a.md#z is filed under b.md");
+                    assert_eq!(old.misfiled()["a.md#z"].body, "z\tz");
                 }
                 (Err(e), Err(Error::Io { path: p, message })) => {
                     assert_eq!(message, e.message, "{text}");
