@@ -247,7 +247,7 @@ impl Worker<'_> {
 }
 
 /// Documents compiled at once per thread before their parts are taken in order.
-const CHUNK_PER_THREAD: usize = 16;
+const CHUNK_PER_THREAD: usize = 32;
 
 /// The parts taken in order so far.
 struct Merge {
