@@ -20,8 +20,14 @@ use rayon::prelude::*;
 use crate::render::OutputFile;
 use crate::Error;
 
-/// Writes `bytes` to `path` through a temporary file in the same folder.
+/// Writes `bytes` to `path` through a temporary file in the same folder, synced before the
+/// rename (the lock, the manifest, templates).
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    replace(path, bytes, true)
+}
+
+/// [`atomic_write`], with the sync when `sync` (build outputs go without: see the module).
+fn replace(path: &Path, bytes: &[u8], sync: bool) -> Result<(), Error> {
     let io = |e: std::io::Error| Error::Io {
         path: path.display().to_string(),
         message: e.to_string(),
@@ -36,7 +42,9 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
-        f.sync_all()?;
+        if sync {
+            f.sync_all()?;
+        }
         std::fs::rename(&tmp, path)
     })();
     if result.is_err() {
@@ -220,7 +228,7 @@ pub fn write(out: &Path, files: &[OutputFile]) -> Result<Report, Error> {
     let mut report = Report::default();
     for (path, f, same) in plan {
         if !same {
-            atomic_write(&path, &f.bytes)?;
+            replace(&path, &f.bytes, false)?;
             report.written += 1;
         }
     }
