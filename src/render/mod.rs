@@ -89,7 +89,11 @@ pub fn render_with(
     } else {
         None
     };
-    let docs = view::catalog(catalog);
+    // The views, only for the formats that fill templates.
+    let docs = match &tera {
+        Some(_) => view::catalog(catalog),
+        None => Vec::new(),
+    };
     for format in formats {
         match (format, &tera) {
             (Format::Md, Some(t)) => out.extend(md::render(t, &docs)?),
