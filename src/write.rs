@@ -232,27 +232,7 @@ pub fn write(out: &Path, files: &[OutputFile]) -> Result<Report, Error> {
             report.written += 1;
         }
     }
-    for (rel, recorded) in &old.0 {
-        if new.0.contains_key(rel) {
-            continue;
-        }
-        let Ok(path) = resolve(out, rel) else {
-            report.kept.push(rel.clone());
-            continue;
-        };
-        match std::fs::symlink_metadata(&path) {
-            Ok(meta) if meta.is_file() => {}
-            // Gone already, or something else now: nothing of ours to remove.
-            _ => continue,
-        }
-        let ours = std::fs::read(&path).is_ok_and(|b| hash(&b) == *recorded);
-        if ours && std::fs::remove_file(&path).is_ok() {
-            report.removed.push(rel.clone());
-            remove_empty_parents(out, &path);
-        } else {
-            report.kept.push(rel.clone());
-        }
-    }
+    remove_stale(out, &old, &new, &mut report);
     if new != both {
         new.write(out)?;
     }
