@@ -27,22 +27,29 @@ struct Cli {
     command: Command,
 }
 
+/// What `build` and `watch` read and write.
+#[derive(clap::Args)]
+struct Target {
+    /// Folder of Markdown pages.
+    #[arg(default_value = "input")]
+    input: PathBuf,
+    /// Folder to write into.
+    #[arg(short, long, default_value = "output")]
+    output: PathBuf,
+    /// Comma-separated formats: md, csv, html, json.
+    #[arg(long, value_delimiter = ',', default_value = "md,csv,html,json")]
+    format: Vec<Format>,
+    /// Folder of Tera templates that override the built-in ones, file by file.
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Compile INPUT into OUTPUT in every format asked for.
     Build {
-        /// Folder of Markdown pages.
-        #[arg(default_value = "input")]
-        input: PathBuf,
-        /// Folder to write into.
-        #[arg(short, long, default_value = "output")]
-        output: PathBuf,
-        /// Comma-separated formats: md, csv, html, json.
-        #[arg(long, value_delimiter = ',', default_value = "md,csv,html,json")]
-        format: Vec<Format>,
-        /// Folder of Tera templates that override the built-in ones, file by file.
-        #[arg(long, value_name = "DIR")]
-        templates: Option<PathBuf>,
+        #[command(flatten)]
+        target: Target,
         /// Comma-separated backlogs for the csv format: generic, jira, azure-devops, gitlab,
         /// github [default: generic]. Naming any adds csv to --format.
         #[arg(long, value_delimiter = ',', value_name = "LIST")]
@@ -86,14 +93,8 @@ enum Command {
     },
     /// Build, then rebuild whenever INPUT or the templates change (until interrupted).
     Watch {
-        #[arg(default_value = "input")]
-        input: PathBuf,
-        #[arg(short, long, default_value = "output")]
-        output: PathBuf,
-        #[arg(long, value_delimiter = ',', default_value = "md,csv,html,json")]
-        format: Vec<Format>,
-        #[arg(long, value_name = "DIR")]
-        templates: Option<PathBuf>,
+        #[command(flatten)]
+        target: Target,
         #[command(flatten)]
         common: Common,
     },
@@ -182,10 +183,13 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Build {
-            input,
-            output,
-            format,
-            templates,
+            target:
+                Target {
+                    input,
+                    output,
+                    format,
+                    templates,
+                },
             tracker,
             ado_process,
             csv_bom,
@@ -228,10 +232,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             max_file_size,
         ),
         Command::Watch {
-            input,
-            output,
-            format,
-            templates,
+            target:
+                Target {
+                    input,
+                    output,
+                    format,
+                    templates,
+                },
             common,
         } => watch(&input, &output, &format, templates.as_deref(), &common),
         Command::Check { input, common } => build(
