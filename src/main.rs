@@ -560,8 +560,8 @@ fn watch(
     common: &Common,
 ) -> Result<ExitCode> {
     use checkdown::watch;
-    let rebuild = || {
-        if let Err(err) = build(
+    let build_once = || {
+        build(
             input,
             Some(output),
             formats,
@@ -569,20 +569,15 @@ fn watch(
             &tracker::Options::default(),
             false,
             common,
-        ) {
+        )
+    };
+    let rebuild = || {
+        if let Err(err) = build_once() {
             eprintln!("error: {err:#}");
         }
     };
     // The first build also refuses a bad INPUT or OUTPUT before anything is watched.
-    build(
-        input,
-        Some(output),
-        formats,
-        templates,
-        &tracker::Options::default(),
-        false,
-        common,
-    )?;
+    build_once()?;
     let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
     let lock = lock_path(input, common);
     let lock = match (lock.parent(), lock.file_name()) {

@@ -81,14 +81,7 @@ pub fn render_with(
     backlogs: &tracker::Options,
 ) -> Result<Vec<OutputFile>, Error> {
     let mut out = Vec::new();
-    let needs_templates = formats
-        .iter()
-        .any(|f| matches!(f, Format::Md | Format::Html));
-    let tera = if needs_templates {
-        Some(templates::load(templates)?)
-    } else {
-        None
-    };
+    let tera = templates_for(formats, templates)?;
     // The views, only for the formats that fill templates.
     let docs = match &tera {
         Some(_) => view::catalog(catalog),
@@ -143,14 +136,7 @@ impl Renderer {
         let mut formats = formats.to_vec();
         formats.sort();
         formats.dedup();
-        let needs_templates = formats
-            .iter()
-            .any(|f| matches!(f, Format::Md | Format::Html));
-        let tera = if needs_templates {
-            Some(templates::load(templates)?)
-        } else {
-            None
-        };
+        let tera = templates_for(&formats, templates)?;
         let chrome = match (&tera, formats.contains(&Format::Html)) {
             (Some(t), true) => Some(html::Chrome::new(t)?),
             _ => None,
@@ -240,4 +226,12 @@ impl Renderer {
             _ => Ok(()),
         }
     }
+}
+
+/// The templates, loaded only when a format asked for fills them (md, html).
+fn templates_for(formats: &[Format], dir: Option<&Path>) -> Result<Option<tera::Tera>, Error> {
+    let needs = formats
+        .iter()
+        .any(|f| matches!(f, Format::Md | Format::Html));
+    needs.then(|| templates::load(dir)).transpose()
 }
