@@ -210,12 +210,23 @@ impl Worker<'_> {
                 .iter()
                 .any(|d| d.severity == Severity::Error && d.path == doc.path);
         let filed = self.old.document(&doc.path)?;
-        let applied = lock::apply_document(&mut doc, &filed, self.old.misfiled(), keep);
+        // Each item body is parsed once, for the lock's text and the pages' HTML.
+        let digests = match self.renderer {
+            Some(_) => render::view::digests(&doc),
+            None => Vec::new(),
+        };
+        let applied = match self.renderer {
+            Some(_) => {
+                let plain: Vec<String> = digests.iter().map(|d| d.plain_start.clone()).collect();
+                lock::apply_document_with(&mut doc, &filed, self.old.misfiled(), keep, &plain)
+            }
+            None => lock::apply_document(&mut doc, &filed, self.old.misfiled(), keep),
+        };
         drop(filed);
         diagnostics.extend(applied.notes());
         let lock = lock::section_text(&doc.path, applied.entries.values());
         let mut parts = match self.renderer {
-            Some(r) => Some(r.document(&doc)?),
+            Some(r) => Some(r.document_with(&doc, &digests)?),
             None => None,
         };
         if let (Some(parts), Some(sink)) = (&mut parts, self.sink) {

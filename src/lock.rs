@@ -62,6 +62,10 @@ pub const THRESHOLD: f64 = 0.6;
 /// How much of the body (as plain text) the lock keeps for matching.
 pub const EXCERPT_CHARS: usize = 160;
 
+// An excerpt is made from the start of a body's plain text (`Digest::plain_start`), which
+// must hold more characters than an excerpt does.
+const _: () = assert!(4 * (EXCERPT_CHARS + 1) <= crate::render::markdown::PLAIN_START_BYTES);
+
 /// One item as the lock remembers it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
@@ -78,13 +82,23 @@ pub struct Entry {
 impl Entry {
     /// What the lock remembers of an item of `document`.
     pub fn of(document: &str, item: &Item) -> Entry {
+        Entry::with_plain(
+            document,
+            item,
+            &crate::render::markdown::to_plain(&item.body),
+        )
+    }
+
+    /// [`Entry::of`], given the item body's plain text (or a start of it longer than an
+    /// excerpt).
+    pub fn with_plain(document: &str, item: &Item, plain: &str) -> Entry {
         Entry {
             document: document.to_string(),
             key: item.key.clone(),
             id: item.id.clone(),
             title: one_line(&item.title),
             heading: item.heading.as_deref().map(one_line),
-            body: excerpt(&item.body),
+            body: excerpt_of_plain(plain),
         }
     }
 }
@@ -422,48 +436,59 @@ fn field(out: &mut String, name: &str, value: &str) {
 }
 
 fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
+    let mut out = String::with_capacity(s.len() + 8);
+    // Runs without a byte to escape are copied whole.
+    let mut from = 0;
+    for (i, &b) in s.as_bytes().iter().enumerate() {
+        let with = match b {
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            _ => continue,
+        };
+        out.push_str(&s[from..i]);
+        out.push_str(with);
+        from = i + 1;
     }
+    out.push_str(&s[from..]);
     out
 }
 
 fn unescape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
+    let mut rest = s;
+    while let Some(i) = memchr::memchr(b'\\', rest.as_bytes()) {
+        out.push_str(&rest[..i]);
+        let mut after = rest[i + 1..].chars();
+        match after.next() {
             Some('n') => out.push('\n'),
             Some('r') => out.push('\r'),
             Some('t') => out.push('\t'),
             Some(other) => out.push(other),
             None => out.push('\\'),
         }
+        rest = after.as_str();
     }
+    out.push_str(rest);
     out
 }
 
 fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::render::markdown::collapse_whitespace(s)
 }
 
 /// The start of a Markdown body as plain text: markup removed, whitespace collapsed, at
 /// most [`EXCERPT_CHARS`] characters, cut after a whole word when there is one.
 pub fn excerpt(markdown: &str) -> String {
-    let plain = crate::render::markdown::to_plain(markdown);
+    excerpt_of_plain(&crate::render::markdown::to_plain(markdown))
+}
+
+/// [`excerpt`] of a body's plain text ([`crate::render::markdown::to_plain`]), or of a
+/// start of it longer than an excerpt.
+pub fn excerpt_of_plain(plain: &str) -> String {
     if plain.chars().count() <= EXCERPT_CHARS {
-        return plain;
+        return plain.to_string();
     }
     let cut: String = plain.chars().take(EXCERPT_CHARS + 1).collect();
     match cut.rfind(' ') {
@@ -626,6 +651,25 @@ pub fn apply_document(
     misfiled: &BTreeMap<String, Entry>,
     keep: bool,
 ) -> DocApplied {
+    let plain: Vec<String> = doc
+        .sections
+        .iter()
+        .flat_map(|s| &s.items)
+        .map(|i| crate::render::markdown::to_plain(&i.body))
+        .collect();
+    apply_document_with(doc, filed, misfiled, keep, &plain)
+}
+
+/// [`apply_document`], given the plain text of each item's body (or a start of it longer
+/// than an excerpt) in document order.
+pub fn apply_document_with(
+    doc: &mut Document,
+    filed: &BTreeMap<String, Entry>,
+    misfiled: &BTreeMap<String, Entry>,
+    keep: bool,
+    plain: &[String],
+) -> DocApplied {
+    let plain_of = |n: usize| plain.get(n).map(String::as_str).unwrap_or("");
     let known = |key: &str| filed.get(key).or_else(|| misfiled.get(key));
     let mut present: BTreeSet<&str> = BTreeSet::new();
     for item in doc.sections.iter().flat_map(|s| &s.items) {
@@ -638,9 +682,9 @@ pub fn apply_document(
     // New items (first of each key), with their place.
     let mut fresh: Vec<(Entry, Source)> = Vec::new();
     let mut seen: BTreeSet<&str> = BTreeSet::new();
-    for item in doc.sections.iter().flat_map(|s| &s.items) {
+    for (n, item) in doc.sections.iter().flat_map(|s| &s.items).enumerate() {
         if known(&item.key).is_none() && seen.insert(&item.key) {
-            fresh.push((Entry::of(&doc.path, item), item.source));
+            fresh.push((Entry::with_plain(&doc.path, item, plain_of(n)), item.source));
         }
     }
     // Every candidate pair, best first; ties broken by keys so the outcome never depends
@@ -703,7 +747,12 @@ pub fn apply_document(
         }
     }
     let path = doc.path.clone();
-    for item in doc.sections.iter_mut().flat_map(|s| &mut s.items) {
+    for (n, item) in doc
+        .sections
+        .iter_mut()
+        .flat_map(|s| &mut s.items)
+        .enumerate()
+    {
         item.id = match (filed.get(&item.key), misfiled.get(&item.key)) {
             (Some(e), _) => e.id.clone(),
             (None, Some(e)) => {
@@ -717,9 +766,10 @@ pub fn apply_document(
         };
         // The first item of a key wins, as items of one key share its id.
         if !applied.entries.contains_key(&item.key) {
-            applied
-                .entries
-                .insert(item.key.clone(), Entry::of(&path, item));
+            applied.entries.insert(
+                item.key.clone(),
+                Entry::with_plain(&path, item, plain_of(n)),
+            );
         }
     }
     for key in &applied.provisional {
@@ -1093,6 +1143,19 @@ mod tests {
             heading: Some(title.to_string()),
             body: body.to_string(),
         }
+    }
+
+    #[test]
+    fn escapes_round_trip() {
+        for s in ["", "plain", "\\", "a\\nb", "\r\n\t\\x", "é\\ü\n✓", "end\\"] {
+            let e = escape(s);
+            assert!(!e.contains(['\n', '\r', '\t']), "{e:?}");
+            assert_eq!(unescape(&e), s, "{e:?}");
+        }
+        assert_eq!(escape("a\\b\nc\rd\te"), "a\\\\b\\nc\\rd\\te");
+        // A lone backslash at the end, or before any other character, stands for itself.
+        assert_eq!(unescape("x\\"), "x\\");
+        assert_eq!(unescape("\\é\\q"), "éq");
     }
 
     #[test]

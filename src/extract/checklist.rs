@@ -196,7 +196,7 @@ fn is_caption(node: &Node) -> bool {
 }
 
 pub fn normalize_space(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::render::markdown::collapse_whitespace(s)
 }
 
 /// The stable id of a key: UUID v5 in the URL namespace.

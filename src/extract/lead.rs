@@ -20,7 +20,7 @@ pub struct Lead {
 
 /// Trailing `:` and `.` removed, blanks collapsed.
 pub fn clean_title(s: &str) -> String {
-    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let s = crate::render::markdown::collapse_whitespace(s);
     s.trim_end_matches([':', '.', ' ']).trim().to_string()
 }
 

@@ -816,7 +816,7 @@ fn goal_line(node: &Node) -> Option<String> {
         return None;
     }
     let goal: String = node.children.iter().skip(1).map(Node::plain_text).collect();
-    let goal = goal.split_whitespace().collect::<Vec<_>>().join(" ");
+    let goal = crate::render::markdown::collapse_whitespace(&goal);
     (!goal.is_empty()).then_some(goal)
 }
 

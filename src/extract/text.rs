@@ -62,7 +62,7 @@ pub fn strip_directives(s: &str) -> String {
         }
     }
     out.push_str(rest);
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::render::markdown::collapse_whitespace(&out)
 }
 
 #[cfg(test)]

@@ -14,31 +14,46 @@ const CHECKPOINT: usize = 4096;
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
-        let mut starts = vec![0];
+        let bytes = text.as_bytes();
+        let mut starts = Vec::with_capacity(bytes.len() / 40 + 1);
+        starts.push(0);
         let mut checkpoints = Vec::new();
         let mut line_start = 0;
-        let mut chars = 0;
-        for (i, b) in text.bytes().enumerate() {
-            // Count characters by their first byte.
-            if b & 0xC0 != 0x80 {
-                if i - line_start >= CHECKPOINT
-                    && checkpoints
-                        .last()
-                        .is_none_or(|&(at, _)| at < line_start || i - at >= CHECKPOINT)
-                {
-                    checkpoints.push((i, chars));
-                }
-                chars += 1;
+        for nl in memchr::memchr_iter(b'\n', bytes) {
+            if nl - line_start >= CHECKPOINT {
+                Self::checkpoint_line(bytes, line_start, nl + 1, &mut checkpoints);
             }
-            if b == b'\n' {
-                starts.push(i + 1);
-                line_start = i + 1;
-                chars = 0;
-            }
+            starts.push(nl + 1);
+            line_start = nl + 1;
+        }
+        if bytes.len() - line_start > CHECKPOINT {
+            Self::checkpoint_line(bytes, line_start, bytes.len(), &mut checkpoints);
         }
         LineIndex {
             starts,
             checkpoints,
+        }
+    }
+
+    /// Checkpoints inside one long line `start..end`: at the first character boundary at
+    /// least `CHECKPOINT` bytes past the line's start or the last checkpoint.
+    fn checkpoint_line(
+        bytes: &[u8],
+        start: usize,
+        end: usize,
+        checkpoints: &mut Vec<(usize, usize)>,
+    ) {
+        let mut chars = 0;
+        let mut last = start;
+        for (i, &b) in bytes.iter().enumerate().take(end).skip(start) {
+            // Count characters by their first byte.
+            if b & 0xC0 != 0x80 {
+                if i - start >= CHECKPOINT && i - last >= CHECKPOINT {
+                    checkpoints.push((i, chars));
+                    last = i;
+                }
+                chars += 1;
+            }
         }
     }
 

@@ -18,9 +18,192 @@ pub fn to_html(markdown: &str) -> String {
     cleaned_html(markdown)
 }
 
-/// [`to_html`] and [`first_sentence`] of the same Markdown.
+/// [`to_html`] and [`first_sentence`] of the same Markdown, from one parse.
 pub fn to_html_and_first_sentence(markdown: &str) -> (String, String) {
-    (to_html(markdown), first_sentence(markdown))
+    let d = digest(markdown);
+    (d.html, d.first_sentence)
+}
+
+/// What renderers and the lock take from one Markdown fragment, from one parse: its
+/// sanitized HTML ([`to_html`]), the first sentence of its first paragraph
+/// ([`first_sentence`]) and the start of its plain text ([`to_plain`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Digest {
+    pub html: String,
+    pub first_sentence: String,
+    /// The plain text, or a start of it at least [`PLAIN_START_BYTES`] bytes long.
+    pub plain_start: String,
+}
+
+/// How much of a fragment's plain text a [`Digest`] keeps at least.
+pub const PLAIN_START_BYTES: usize = 1024;
+
+/// The [`Digest`] of a fragment: the events that make its HTML also make its text.
+pub fn digest(markdown: &str) -> Digest {
+    if markdown.is_empty() {
+        return Digest::default();
+    }
+    let mut tap = Tap::default();
+    let fast = match safe_html::plain_input(markdown) {
+        true => safe_html::render(
+            page_events(markdown, Some(&mut tap)),
+            markdown.len() * 3 / 2,
+            &mut |_| {},
+        ),
+        false => None,
+    };
+    let html = match fast {
+        Some(html) => html,
+        None => {
+            // The direct path gave up part way: its text is partial.
+            tap = Tap::default();
+            let mut raw = String::with_capacity(markdown.len() * 3 / 2);
+            pulldown_cmark::html::push_html(&mut raw, page_events(markdown, Some(&mut tap)));
+            SANITIZER.clean(&raw).to_string()
+        }
+    };
+    Digest {
+        html,
+        first_sentence: sentence(&tap.para.out).to_string(),
+        plain_start: tap.plain.out,
+    }
+}
+
+/// The text of a fragment's events as [`to_plain`] and [`first_sentence`] take it,
+/// whitespace collapsed as it comes.
+#[derive(Default)]
+struct Tap {
+    plain: Collapsed,
+    para: Collapsed,
+    depth: usize,
+    /// The first paragraph with text has ended.
+    para_done: bool,
+}
+
+impl Tap {
+    fn see(&mut self, event: &Event) {
+        let full = self.plain.out.len() >= PLAIN_START_BYTES;
+        match event {
+            _ if full => {}
+            Event::Text(t) | Event::Code(t) => self.plain.push(t),
+            Event::SoftBreak | Event::HardBreak => self.plain.push(" "),
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell,
+            ) => self.plain.push(" "),
+            _ => {}
+        }
+        if self.para_done {
+            return;
+        }
+        match event {
+            Event::Start(Tag::Paragraph) => self.depth += 1,
+            Event::End(TagEnd::Paragraph) => {
+                if !self.para.out.is_empty() {
+                    self.para_done = true;
+                }
+                self.depth = self.depth.saturating_sub(1);
+            }
+            Event::Text(t) | Event::Code(t) if self.depth > 0 => self.para.push(t),
+            Event::SoftBreak | Event::HardBreak if self.depth > 0 => self.para.push(" "),
+            _ => {}
+        }
+    }
+}
+
+/// Text pushed in pieces, kept as [`collapse_whitespace`] would make of the whole.
+#[derive(Default)]
+struct Collapsed {
+    out: String,
+    /// Whitespace came after the last word.
+    pending: bool,
+    /// The last byte pushed belongs to a word.
+    in_word: bool,
+}
+
+const WORD: u8 = 0;
+const ASCII_BLANK: u8 = 1;
+const MAYBE_BLANK: u8 = 2;
+
+/// Bytes by what they may start: ASCII whitespace, a character that may be whitespace
+/// (lead bytes of U+0085, U+00A0, U+1680, U+2000-U+205F and U+3000), or part of a word.
+static BYTE_CLASS: [u8; 256] = {
+    let mut t = [WORD; 256];
+    t[b' ' as usize] = ASCII_BLANK;
+    let mut b = b'\t';
+    while b <= b'\r' {
+        t[b as usize] = ASCII_BLANK;
+        b += 1;
+    }
+    t[0xC2] = MAYBE_BLANK;
+    t[0xE1] = MAYBE_BLANK;
+    t[0xE2] = MAYBE_BLANK;
+    t[0xE3] = MAYBE_BLANK;
+    t
+};
+
+impl Collapsed {
+    fn push(&mut self, text: &str) {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            // A word: bytes up to the next blank.
+            let start = i;
+            while i < bytes.len() && BYTE_CLASS[bytes[i] as usize] == WORD {
+                i += 1;
+            }
+            let blank = match bytes.get(i) {
+                None => 0,
+                Some(&b) if BYTE_CLASS[b as usize] == ASCII_BLANK => 1,
+                // A character that may be Unicode whitespace (U+0085, NBSP, U+2000...).
+                Some(_) => match text[i..].chars().next() {
+                    Some(c) if c.is_whitespace() => c.len_utf8(),
+                    Some(c) => {
+                        i += c.len_utf8();
+                        // Not blank: the word goes on.
+                        self.continue_word(&text[start..i]);
+                        continue;
+                    }
+                    None => 0,
+                },
+            };
+            if i > start {
+                self.continue_word(&text[start..i]);
+            }
+            if blank > 0 {
+                self.pending = true;
+                self.in_word = false;
+                i += blank;
+            }
+        }
+    }
+
+    /// Appends part of a word: after a blank, a new word.
+    fn continue_word(&mut self, part: &str) {
+        if self.in_word {
+            self.out.push_str(part);
+        } else {
+            self.in_word = true;
+            self.word(part);
+        }
+    }
+
+    fn word(&mut self, word: &str) {
+        if self.pending && !self.out.is_empty() {
+            self.out.push(' ');
+        }
+        self.pending = false;
+        self.out.push_str(word);
+    }
+}
+
+/// Words separated by single spaces: `s.split_whitespace()` joined with `" "`.
+pub fn collapse_whitespace(s: &str) -> String {
+    let mut c = Collapsed {
+        out: String::with_capacity(s.len()),
+        ..Collapsed::default()
+    };
+    c.push(s);
+    c.out
 }
 
 /// Both ways to HTML, for tests: the direct path (when it applies) and the cleaned one.
@@ -37,7 +220,11 @@ fn fast_html(markdown: &str) -> Option<String> {
     if !safe_html::plain_input(markdown) {
         return None;
     }
-    safe_html::render(page_events(markdown), markdown.len() * 3 / 2, &mut |_| {})
+    safe_html::render(
+        page_events(markdown, None),
+        markdown.len() * 3 / 2,
+        &mut |_| {},
+    )
 }
 
 /// pulldown-cmark's HTML cleaned by ammonia.
@@ -46,16 +233,24 @@ fn cleaned_html(markdown: &str) -> String {
         return String::new();
     }
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut raw, page_events(markdown));
+    pulldown_cmark::html::push_html(&mut raw, page_events(markdown, None));
     SANITIZER.clean(&raw).to_string()
 }
 
 /// The events a page shows: nesting bounded, GFM alerts as quotes that open with their
 /// label (the sanitizer drops the alert classes), and Learn's `:::image …:::` directives,
 /// which Markdown does not know, replaced by their alt text (icons by nothing).
-fn page_events(markdown: &str) -> impl Iterator<Item = Event<'_>> {
+fn page_events<'a>(
+    markdown: &'a str,
+    mut tap: Option<&'a mut Tap>,
+) -> impl Iterator<Item = Event<'a>> {
     use pulldown_cmark::{BlockQuoteKind, CowStr};
-    coalesce_text(crate::parse::limit::events(markdown)).flat_map(|event| -> Vec<Event<'_>> {
+    let events = crate::parse::limit::events(markdown).inspect(move |e| {
+        if let Some(tap) = tap.as_mut() {
+            tap.see(e);
+        }
+    });
+    coalesce_text(events).flat_map(|event| -> Vec<Event<'_>> {
         match event {
             Event::Start(Tag::BlockQuote(Some(kind))) => {
                 let label = match kind {
@@ -156,7 +351,7 @@ pub fn to_plain(markdown: &str) -> String {
             _ => {}
         }
     }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    collapse_whitespace(&out)
 }
 
 /// The first sentence of Markdown's first paragraph, as plain text.
@@ -177,8 +372,7 @@ pub fn first_sentence(markdown: &str) -> String {
             _ => {}
         }
     }
-    let para = para.split_whitespace().collect::<Vec<_>>().join(" ");
-    sentence(&para).to_string()
+    sentence(&collapse_whitespace(&para)).to_string()
 }
 
 /// Up to and including the first `.`, `!` or `?` that is followed by a space and a word
@@ -226,6 +420,38 @@ mod tests {
             html.contains("<a rel=\"noopener noreferrer\">x</a>"),
             "{html}"
         );
+    }
+
+    #[test]
+    fn collapsed_in_pieces_is_collapsed_whole() {
+        let pieces = [
+            "",
+            " ",
+            "a",
+            "  lead  ",
+            "x\u{a0}y",
+            "\t\n",
+            "é\u{2003}",
+            "b",
+            "\u{202f}",
+            "end ",
+            "z",
+        ];
+        // Every run of three pieces, in every order the window gives.
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let mut col = Collapsed::default();
+                    for p in [a, b, c] {
+                        col.push(p);
+                    }
+                    let whole = format!("{a}{b}{c}");
+                    let want = whole.split_whitespace().collect::<Vec<_>>().join(" ");
+                    assert_eq!(col.out, want, "{whole:?}");
+                    assert_eq!(collapse_whitespace(&whole), want);
+                }
+            }
+        }
     }
 
     #[test]

@@ -17,6 +17,7 @@ use tera::Tera;
 
 use crate::model::{Catalog, Document};
 use crate::Error;
+use markdown::Digest;
 pub use view::IndexDoc;
 
 /// An output format (`--format`).
@@ -165,10 +166,16 @@ impl Renderer {
 
     /// Renders one document's files and parts.
     pub fn document(&self, doc: &Document) -> Result<DocOutput, Error> {
+        self.document_with(doc, &view::digests(doc))
+    }
+
+    /// [`Renderer::document`] with each item body's digest already made
+    /// ([`view::digests`]).
+    pub fn document_with(&self, doc: &Document, digests: &[Digest]) -> Result<DocOutput, Error> {
         let mut files = Vec::new();
         let mut index = None;
         if let Some(tera) = &self.tera {
-            let view = view::document(doc);
+            let view = view::document(doc, digests);
             let mut ctx = tera::Context::new();
             ctx.insert("doc", &view);
             if self.wants(Format::Md) {

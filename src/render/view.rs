@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::model::{Callout, CalloutKind, Catalog, Document, Item, Section};
 
-use super::markdown::{to_html, to_html_and_first_sentence, to_plain};
+use super::markdown::{digest, to_html, to_html_and_first_sentence, to_plain, Digest};
 
 #[derive(Debug, Serialize)]
 pub struct CalloutView {
@@ -218,15 +218,24 @@ fn summary(it: &Item, body_sentence: String, benefit_sentence: String) -> (Strin
     (sum, joiner)
 }
 
-fn item(doc: &Document, s: &Section, it: &Item) -> ItemView {
+/// The [`Digest`] of each item's body, in document order: one parse of each body gives
+/// the lock its text and the pages their HTML.
+pub fn digests(doc: &Document) -> Vec<Digest> {
+    doc.sections
+        .iter()
+        .flat_map(|s| &s.items)
+        .map(|i| digest(&i.body))
+        .collect()
+}
+
+fn item(doc: &Document, s: &Section, it: &Item, body: &Digest) -> ItemView {
     let count = |k: CalloutKind| it.callouts.iter().filter(|c| c.kind == k).count();
-    // Body and benefit are each parsed once, for their HTML and their first sentence.
-    let (body_html, full_sentence) = to_html_and_first_sentence(&full_body(it));
-    // The summary follows the title, so it takes the body's own words.
-    let body_sentence = if continues_sentence(&it.body) {
-        super::markdown::first_sentence(&it.body)
-    } else {
-        full_sentence
+    // The summary follows the title, so it takes the body's own words; a body that
+    // continues the lead's sentence is shown with the lead in front.
+    let body_sentence = body.first_sentence.clone();
+    let body_html = match continues_sentence(&it.body) {
+        true => to_html(&full_body(it)),
+        false => body.html.clone(),
     };
     let (benefit_html, benefit_sentence) = it
         .benefit
@@ -277,7 +286,7 @@ fn item(doc: &Document, s: &Section, it: &Item) -> ItemView {
     }
 }
 
-fn section(doc: &Document, s: &Section) -> SectionView {
+fn section(doc: &Document, s: &Section, digests: &[Digest]) -> SectionView {
     SectionView {
         id: s.id.clone(),
         title: s.title.clone(),
@@ -286,7 +295,12 @@ fn section(doc: &Document, s: &Section) -> SectionView {
         goal: s.goal.clone(),
         intro_html: shift_headings(&to_html(&s.intro), SECTION_TOP),
         callouts: s.callouts.iter().map(|c| callout(c, SECTION_TOP)).collect(),
-        items: s.items.iter().map(|i| item(doc, s, i)).collect(),
+        items: s
+            .items
+            .iter()
+            .zip(digests)
+            .map(|(i, d)| item(doc, s, i, d))
+            .collect(),
         ids: join_ids(s.items.iter()),
     }
 }
@@ -323,12 +337,19 @@ pub fn with_extension(path: &str, ext: &str) -> String {
     format!("{stem}.{ext}")
 }
 
-pub fn document(doc: &Document) -> DocView {
+/// `digests` holds each item's body's [`Digest`], in document order ([`digests`]).
+pub fn document(doc: &Document, digests: &[Digest]) -> DocView {
     let depth = doc.path.matches('/').count();
     let mut levels: Vec<u32> = doc.sections.iter().filter_map(|s| s.level).collect();
     levels.sort_unstable();
     levels.dedup();
-    let mut sections: Vec<SectionView> = doc.sections.iter().map(|s| section(doc, s)).collect();
+    let mut rest = digests;
+    let mut sections: Vec<SectionView> = Vec::with_capacity(doc.sections.len());
+    for s in &doc.sections {
+        let (these, after) = rest.split_at(s.items.len().min(rest.len()));
+        rest = after;
+        sections.push(section(doc, s, these));
+    }
     // Element ids are unique in a page: an item whose id is a section's or an earlier
     // item's gets `item-<id>`.
     let mut taken: std::collections::HashSet<String> =
@@ -526,7 +547,10 @@ impl IndexValues {
 /// Every document's view, built in parallel (on the current rayon pool), in order.
 pub fn catalog(c: &Catalog) -> Vec<DocView> {
     use rayon::prelude::*;
-    c.documents.par_iter().map(document).collect()
+    c.documents
+        .par_iter()
+        .map(|d| document(d, &digests(d)))
+        .collect()
 }
 
 /// Plain text of Markdown, for cells.

@@ -155,8 +155,21 @@ fn fragments(docs: &[checkdown::model::Document]) -> Vec<String> {
 
 /// The direct HTML path writes what pulldown-cmark + ammonia write, wherever it applies.
 fn direct_html_matches(fragments: &[String]) -> (usize, usize) {
+    use checkdown::render::markdown::{digest, first_sentence, to_html, to_plain};
+    use checkdown::render::markdown::PLAIN_START_BYTES;
     let mut direct = 0;
     for md in fragments {
+        // One parse gives what three separate ones give.
+        let d = digest(md);
+        assert_eq!(d.html, to_html(md), "digest differs for:\n{md}");
+        assert_eq!(d.first_sentence, first_sentence(md), "{md}");
+        let plain = to_plain(md);
+        assert!(plain.starts_with(&d.plain_start), "{md}");
+        assert!(d.plain_start.len() >= plain.len().min(PLAIN_START_BYTES), "{md}");
+        assert_eq!(
+            checkdown::lock::excerpt_of_plain(&d.plain_start),
+            checkdown::lock::excerpt(md)
+        );
         let (fast, cleaned) = checkdown::render::markdown::to_html_both_ways(md);
         if let Some(fast) = fast {
             assert_eq!(fast, cleaned, "direct HTML differs for:\n{md}");
@@ -201,6 +214,8 @@ fn direct_html_is_the_cleaned_html() {
         let (fast, _) = checkdown::render::markdown::to_html_both_ways(md);
         assert!(fast.is_none(), "{md}");
     }
+    let fallback: Vec<String> = fallback.iter().map(|s| s.to_string()).collect();
+    assert_eq!(direct_html_matches(&fallback), (0, fallback.len()));
 }
 
 #[test]
