@@ -103,20 +103,42 @@ fn is_inside(rel: &str) -> bool {
 pub const MANIFEST: &str = ".checkdown-manifest";
 
 const MANIFEST_HEADER: &str = "\
-# checkdown manifest 1: the files checkdown wrote into this folder, each with a hash of
-# what it wrote. A rebuild removes those it no longer writes, and only while they still
+# checkdown manifest 2: the files checkdown wrote into this folder, each with a hash of
+# what it wrote (XXH3-64). A rebuild removes those it no longer writes, and only while they still
 # hold what it wrote; it never removes any other file.
 ";
 
-/// What checkdown wrote into a folder: relative path -> FNV-1a hash of the bytes.
+/// The first line of a manifest written before version 2, whose hashes are FNV-1a.
+const MANIFEST_V1: &str = "# checkdown manifest 1:";
+
+/// What checkdown wrote into a folder: relative path -> XXH3-64 hash of the bytes.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Manifest(pub BTreeMap<String, u64>);
 
 impl Manifest {
-    /// Reads `out/.checkdown-manifest`; a missing one is empty.
+    /// Reads `out/.checkdown-manifest`; a missing one is empty. One written by an earlier
+    /// version (FNV-1a hashes) is brought to this one: each file that still holds what was
+    /// written gets its new hash; the others keep a hash none of their bytes have.
     pub fn read(out: &Path) -> Result<Manifest, Error> {
         let path = out.join(MANIFEST);
         match std::fs::read_to_string(&path) {
+            Ok(text) if text.starts_with(MANIFEST_V1) => {
+                let mut m = Manifest::parse(&text);
+                for (rel, hash) in m.0.iter_mut() {
+                    let Ok(path) = resolve(out, rel) else {
+                        continue;
+                    };
+                    if hash_file_with(&path, Fnv1a::default()) == Some(*hash) {
+                        if let Some(new) = hash_file_with(&path, Hasher::default()) {
+                            *hash = new;
+                        }
+                    }
+                }
+                // Written in this version's form at once, whether or not the build changes
+                // anything else.
+                m.write(out)?;
+                Ok(m)
+            }
             Ok(text) => Ok(Manifest::parse(&text)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Manifest::default()),
             Err(e) => Err(Error::Io {
@@ -160,14 +182,9 @@ impl Manifest {
     }
 }
 
-/// FNV-1a, 64 bits: tells whether a file still holds what checkdown wrote.
+/// XXH3, 64 bits: tells whether a file still holds what checkdown wrote.
 pub fn hash(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
+    twox_hash::XxHash3_64::oneshot(bytes)
 }
 
 /// What a write did.
@@ -264,22 +281,51 @@ pub fn stale(out: &Path, files: &[OutputFile]) -> Vec<String> {
         .collect()
 }
 
-/// FNV-1a, fed a piece at a time.
-#[derive(Debug, Clone, Copy)]
-struct Hasher(u64);
+/// [`hash`], fed a piece at a time.
+#[derive(Default)]
+struct Hasher(twox_hash::XxHash3_64);
 
-impl Default for Hasher {
-    fn default() -> Self {
-        Hasher(0xcbf2_9ce4_8422_2325)
+impl std::fmt::Debug for Hasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Hasher(XXH3-64)")
     }
 }
 
-impl Hasher {
+/// A hash fed a piece at a time.
+trait Update {
+    fn update(&mut self, bytes: &[u8]);
+    fn value(&self) -> u64;
+}
+
+impl Update for Hasher {
+    fn update(&mut self, bytes: &[u8]) {
+        std::hash::Hasher::write(&mut self.0, bytes);
+    }
+
+    fn value(&self) -> u64 {
+        std::hash::Hasher::finish(&self.0)
+    }
+}
+
+/// FNV-1a, 64 bits: the hash of manifests before version 2.
+struct Fnv1a(u64);
+
+impl Default for Fnv1a {
+    fn default() -> Self {
+        Fnv1a(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Update for Fnv1a {
     fn update(&mut self, bytes: &[u8]) {
         for &b in bytes {
             self.0 ^= u64::from(b);
             self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
         }
+    }
+
+    fn value(&self) -> u64 {
+        self.0
     }
 }
 
@@ -500,12 +546,15 @@ fn remove_stale(out: &Path, old: &Manifest, new: &Manifest, report: &mut Report)
 
 /// The hash of a file's bytes, read a block at a time.
 fn hash_file(path: &Path) -> Option<u64> {
+    hash_file_with(path, Hasher::default())
+}
+
+fn hash_file_with(path: &Path, mut h: impl Update) -> Option<u64> {
     let mut f = File::open(path).ok()?;
-    let mut h = Hasher::default();
     let mut buf = vec![0u8; 64 * 1024];
     loop {
         match f.read(&mut buf) {
-            Ok(0) => return Some(h.0),
+            Ok(0) => return Some(h.value()),
             Ok(n) => h.update(buf.get(..n)?),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(_) => return None,
@@ -673,7 +722,7 @@ impl Stream {
             }
             To::Nothing => false,
         };
-        Ok((self.rel, self.hash.0, current))
+        Ok((self.rel, self.hash.value(), current))
     }
 }
 

@@ -572,6 +572,88 @@ fn rebuild_removes_only_its_own_stale_files() {
     assert!(!manifest(&dir).contains("second"));
 }
 
+/// FNV-1a, the hash of manifests written before version 2.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h: u64, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+#[test]
+fn a_manifest_of_an_earlier_version_still_tells_its_files() {
+    let dir = case("manifest-v1", &[]);
+    write(
+        &dir.join("out/html/gone.html"),
+        b"written by an earlier build",
+    );
+    write(&dir.join("out/html/edited.html"), b"edited since");
+    write(&dir.join("out/backlog.csv"), b"old rows");
+    let v1 = format!(
+        "# checkdown manifest 1: the files checkdown wrote into this folder, each with a hash of\n\
+         # what it wrote. A rebuild removes those it no longer writes, and only while they still\n\
+         # hold what it wrote; it never removes any other file.\n\
+         {:016x} backlog.csv\n{:016x} html/edited.html\n{:016x} html/gone.html\n",
+        fnv1a(b"old rows"),
+        fnv1a(b"as written"),
+        fnv1a(b"written by an earlier build"),
+    );
+    write(
+        &dir.join("out").join(checkdown::write::MANIFEST),
+        v1.as_bytes(),
+    );
+    let o = build(&dir, &[]);
+    assert_eq!(o.code, 0, "{}", o.diagnostics);
+    assert_eq!(
+        o.diagnostics,
+        "note: `out/html/edited.html` was written by an earlier build and is no longer; left in place because it changed since"
+    );
+    assert!(
+        !dir.join("out/html/gone.html").exists(),
+        "still ours: removed"
+    );
+    assert_eq!(
+        std::fs::read(dir.join("out/html/edited.html")).expect("kept"),
+        b"edited since"
+    );
+    // Listed, so overwritten.
+    assert_ne!(
+        std::fs::read(dir.join("out/backlog.csv")).expect("csv"),
+        b"old rows"
+    );
+    let m = manifest(&dir);
+    assert!(m.starts_with("# checkdown manifest 2:"), "{m}");
+    let csv = std::fs::read(dir.join("out/backlog.csv")).expect("csv");
+    assert!(
+        m.contains(&format!(
+            "{:016x} backlog.csv\n",
+            checkdown::write::hash(&csv)
+        )),
+        "{m}"
+    );
+    assert!(!m.contains("gone") && !m.contains("edited"), "{m}");
+}
+
+#[test]
+fn a_manifest_of_an_earlier_version_is_rewritten_even_when_nothing_changes() {
+    let dir = case("manifest-v1-same", &[]);
+    assert_eq!(build(&dir, &[]).code, 0);
+    let v2 = manifest(&dir);
+    let mut v1 = String::from("# checkdown manifest 1: the files checkdown wrote\n");
+    for line in v2.lines().filter(|l| !l.starts_with('#')) {
+        let (_, rel) = line.split_once(' ').expect("hash and path");
+        let bytes = std::fs::read(dir.join("out").join(rel)).expect("listed file");
+        v1.push_str(&format!("{:016x} {rel}\n", fnv1a(&bytes)));
+    }
+    write(
+        &dir.join("out").join(checkdown::write::MANIFEST),
+        v1.as_bytes(),
+    );
+    let o = build(&dir, &[]);
+    assert_eq!((o.code, o.diagnostics.as_str()), (0, ""));
+    assert!(o.summary.contains(" 0 files written"), "{}", o.summary);
+    assert_eq!(manifest(&dir), v2);
+}
+
 #[test]
 fn a_stale_file_changed_since_it_was_written_is_kept() {
     let dir = case("stale-changed", &[]);
