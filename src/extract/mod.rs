@@ -111,10 +111,15 @@ impl<'a> Ctx<'a> {
 
     /// The Markdown of a source range: links resolved, CRLF normalized, end trimmed.
     pub fn md(&self, range: Range<usize>) -> String {
-        links::apply(self.text(), range, &self.rewrites)
-            .replace("\r\n", "\n")
-            .trim_end()
-            .to_string()
+        let md = links::apply(self.text(), range, &self.rewrites);
+        let md = match memchr::memchr(b'\r', md.as_bytes()) {
+            Some(_) => md.replace("\r\n", "\n"),
+            None => md,
+        };
+        let end = md.trim_end().len();
+        let mut md = md;
+        md.truncate(end);
+        md
     }
 
     /// The Markdown of a block nested in `quotes` blockquote levels: whole lines from the
@@ -200,7 +205,10 @@ impl<'a> Ctx<'a> {
             pos..node.range.end.max(pos),
             &self.rewrites,
         ));
-        let mut md = md.replace("\r\n", "\n");
+        let mut md = match memchr::memchr(b'\r', md.as_bytes()) {
+            Some(_) => md.replace("\r\n", "\n"),
+            None => md,
+        };
         for _ in 0..quotes {
             md = text::unquote(md);
         }

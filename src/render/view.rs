@@ -112,25 +112,23 @@ const ITEM_TOP: u8 = 4;
 /// Moves the headings of sanitized HTML so that the highest one becomes `h{top}`, keeping
 /// their relative levels (capped at `h6`). The input comes from the sanitizer, so every
 /// literal `<h` in it is a tag.
-pub fn shift_headings(html: &str, top: u8) -> String {
+pub fn shift_headings(html: String, top: u8) -> String {
     let level_at = |i: usize| -> Option<u8> {
         let b = html.as_bytes();
         let digit = *b.get(i)?;
         let after = *b.get(i + 1)?;
         ((b'1'..=b'6').contains(&digit) && matches!(after, b'>' | b' ')).then_some(digit - b'0')
     };
-    let opens = html
-        .match_indices("<h")
-        .filter_map(|(i, _)| level_at(i + 2));
+    let opens = memchr::memmem::find_iter(html.as_bytes(), "<h").filter_map(|i| level_at(i + 2));
     let Some(min) = opens.min() else {
-        return html.to_string();
+        return html;
     };
     if min == top {
-        return html.to_string();
+        return html;
     }
     let mut out = String::with_capacity(html.len());
     let mut rest = 0;
-    for i in html.match_indices('<').map(|(i, _)| i) {
+    for i in memchr::memchr_iter(b'<', html.as_bytes()) {
         let digit_at = if html[i..].starts_with("</h") {
             i + 3
         } else if html[i..].starts_with("<h") {
@@ -176,7 +174,7 @@ fn callout(c: &Callout, top: u8) -> CalloutView {
         },
         label: c.label.clone(),
         text: c.text.clone(),
-        text_html: shift_headings(&to_html(&c.text), top),
+        text_html: shift_headings(to_html(&c.text), top),
         note_md: joined.lines().collect::<Vec<_>>().join("\n  > "),
         quote_md: joined.lines().collect::<Vec<_>>().join("\n> "),
     }
@@ -265,7 +263,7 @@ fn item(doc: &Document, s: &Section, it: &Item, body: &Digest) -> ItemView {
         pillar: it.pillar.clone(),
         url: it.url.clone(),
         guide: it.guide.clone(),
-        body_html: shift_headings(&body_html, ITEM_TOP),
+        body_html: shift_headings(body_html, ITEM_TOP),
         notes: it
             .callouts
             .iter()
@@ -293,7 +291,7 @@ fn section(doc: &Document, s: &Section, digests: &[Digest]) -> SectionView {
         title_md: md_escape(&s.title),
         level: s.level,
         goal: s.goal.clone(),
-        intro_html: shift_headings(&to_html(&s.intro), SECTION_TOP),
+        intro_html: shift_headings(to_html(&s.intro), SECTION_TOP),
         callouts: s.callouts.iter().map(|c| callout(c, SECTION_TOP)).collect(),
         items: s
             .items
@@ -367,7 +365,7 @@ pub fn document(doc: &Document, digests: &[Digest]) -> DocView {
         page: with_extension(&doc.path, "html"),
         md_page: with_extension(&doc.path, "md"),
         root: "../".repeat(depth),
-        intro_html: shift_headings(&to_html(&doc.intro), DOC_TOP),
+        intro_html: shift_headings(to_html(&doc.intro), DOC_TOP),
         callouts: doc.callouts.iter().map(|c| callout(c, DOC_TOP)).collect(),
         sections,
         items: doc.sections.iter().map(|s| s.items.len()).sum(),

@@ -259,20 +259,20 @@ fn a_hostile_page_keeps_nothing_that_runs() {
 #[test]
 fn headings_from_the_docs_are_moved_under_the_page_s() {
     assert_eq!(
-        shift_headings("<h1>a</h1><p>x</p><h3>b</h3>", 4),
+        shift_headings("<h1>a</h1><p>x</p><h3>b</h3>".to_string(), 4),
         "<h4>a</h4><p>x</p><h6>b</h6>"
     );
     assert_eq!(
-        shift_headings("<h5>a</h5><h6>b</h6>", 3),
+        shift_headings("<h5>a</h5><h6>b</h6>".to_string(), 3),
         "<h3>a</h3><h4>b</h4>"
     );
     assert_eq!(
-        shift_headings("<h1>a</h1><h4>b</h4>", 4),
+        shift_headings("<h1>a</h1><h4>b</h4>".to_string(), 4),
         "<h4>a</h4><h6>b</h6>"
     );
-    assert_eq!(shift_headings("<hr><header>", 2), "<hr><header>");
+    assert_eq!(shift_headings("<hr><header>".to_string(), 2), "<hr><header>");
     assert_eq!(
-        shift_headings("<p>no headings</p>", 2),
+        shift_headings("<p>no headings</p>".to_string(), 2),
         "<p>no headings</p>"
     );
 }
