@@ -143,47 +143,61 @@ static BYTE_CLASS: [u8; 256] = {
 
 impl Collapsed {
     fn push(&mut self, text: &str) {
-        let bytes = text.as_bytes();
+        let b = text.as_bytes();
+        let n = b.len();
+        // A run of words separated by single spaces, copied whole.
+        let mut run: Option<usize> = None;
         let mut i = 0;
-        while i < bytes.len() {
-            // A word: bytes up to the next blank.
-            let start = i;
-            while i < bytes.len() && BYTE_CLASS[bytes[i] as usize] == WORD {
+        while i < n {
+            let class = BYTE_CLASS[b[i] as usize];
+            if class == WORD {
+                run.get_or_insert(i);
                 i += 1;
+                while i < n && BYTE_CLASS[b[i] as usize] == WORD {
+                    i += 1;
+                }
+                continue;
             }
-            let blank = match bytes.get(i) {
-                None => 0,
-                Some(&b) if BYTE_CLASS[b as usize] == ASCII_BLANK => 1,
-                // A character that may be Unicode whitespace (U+0085, NBSP, U+2000...).
-                Some(_) => match text[i..].chars().next() {
-                    Some(c) if c.is_whitespace() => c.len_utf8(),
-                    Some(c) => {
-                        i += c.len_utf8();
-                        // Not blank: the word goes on.
-                        self.continue_word(&text[start..i]);
-                        continue;
-                    }
-                    None => 0,
+            if b[i] == b' '
+                && run.is_some()
+                && b.get(i + 1)
+                    .is_some_and(|&c| c < 0x80 && BYTE_CLASS[c as usize] == WORD)
+            {
+                i += 2;
+                continue;
+            }
+            let (blank, len) = match class {
+                ASCII_BLANK => (true, 1),
+                _ => match text[i..].chars().next() {
+                    Some(c) => (c.is_whitespace(), c.len_utf8()),
+                    None => (true, 1),
                 },
             };
-            if i > start {
-                self.continue_word(&text[start..i]);
+            if !blank {
+                run.get_or_insert(i);
+                i += len;
+                continue;
             }
-            if blank > 0 {
-                self.pending = true;
-                self.in_word = false;
-                i += blank;
+            if let Some(start) = run.take() {
+                self.run(&text[start..i]);
             }
+            self.pending = true;
+            self.in_word = false;
+            i += len;
+        }
+        if let Some(start) = run {
+            self.run(&text[start..]);
         }
     }
 
-    /// Appends part of a word: after a blank, a new word.
-    fn continue_word(&mut self, part: &str) {
+    /// Appends words separated by single spaces (starting and ending with a word's
+    /// character): after a blank, the first one is a new word.
+    fn run(&mut self, run: &str) {
         if self.in_word {
-            self.out.push_str(part);
+            self.out.push_str(run);
         } else {
             self.in_word = true;
-            self.word(part);
+            self.word(run);
         }
     }
 
@@ -250,32 +264,61 @@ fn page_events<'a>(
             tap.see(e);
         }
     });
-    coalesce_text(events).flat_map(|event| -> Vec<Event<'_>> {
-        match event {
-            Event::Start(Tag::BlockQuote(Some(kind))) => {
-                let label = match kind {
-                    BlockQuoteKind::Note => "Note",
-                    BlockQuoteKind::Tip => "Tip",
-                    BlockQuoteKind::Important => "Important",
-                    BlockQuoteKind::Warning => "Warning",
-                    BlockQuoteKind::Caution => "Caution",
-                };
-                vec![
-                    Event::Start(Tag::BlockQuote(None)),
-                    Event::Start(Tag::Paragraph),
-                    Event::Start(Tag::Strong),
-                    Event::Text(CowStr::Borrowed(label)),
-                    Event::End(TagEnd::Strong),
-                    Event::End(TagEnd::Paragraph),
-                ]
-            }
-            Event::End(TagEnd::BlockQuote(Some(_))) => vec![Event::End(TagEnd::BlockQuote(None))],
-            Event::Text(t) if t.contains(":::") => vec![Event::Text(CowStr::Boxed(
-                without_directives(&t).into_boxed_str(),
-            ))],
-            other => vec![other],
+    coalesce_text(events).flat_map(|event| match event {
+        Event::Start(Tag::BlockQuote(Some(kind))) => {
+            let label = match kind {
+                BlockQuoteKind::Note => "Note",
+                BlockQuoteKind::Tip => "Tip",
+                BlockQuoteKind::Important => "Important",
+                BlockQuoteKind::Warning => "Warning",
+                BlockQuoteKind::Caution => "Caution",
+            };
+            Expanded::Label { label, at: 0 }
         }
+        Event::End(TagEnd::BlockQuote(Some(_))) => {
+            Expanded::One(Some(Event::End(TagEnd::BlockQuote(None))))
+        }
+        Event::Text(t) if has_directive(&t) => Expanded::One(Some(Event::Text(CowStr::Boxed(
+            without_directives(&t).into_boxed_str(),
+        )))),
+        other => Expanded::One(Some(other)),
     })
+}
+
+/// One event as the page shows it: itself, or an alert's opening: a quote that starts
+/// with its label in bold.
+enum Expanded<'a> {
+    One(Option<Event<'a>>),
+    Label { label: &'static str, at: u8 },
+}
+
+impl<'a> Iterator for Expanded<'a> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        match self {
+            Expanded::One(e) => e.take(),
+            Expanded::Label { label, at } => {
+                let event = match at {
+                    0 => Event::Start(Tag::BlockQuote(None)),
+                    1 => Event::Start(Tag::Paragraph),
+                    2 => Event::Start(Tag::Strong),
+                    3 => Event::Text(pulldown_cmark::CowStr::Borrowed(label)),
+                    4 => Event::End(TagEnd::Strong),
+                    5 => Event::End(TagEnd::Paragraph),
+                    _ => return None,
+                };
+                *at += 1;
+                Some(event)
+            }
+        }
+    }
+}
+
+/// Does text hold `:::` (where a directive may be)?
+fn has_directive(text: &str) -> bool {
+    let b = text.as_bytes();
+    memchr::memchr_iter(b':', b).any(|i| b.get(i + 1..i + 3) == Some(b"::"))
 }
 
 /// Adjacent text events as one (pulldown-cmark splits text at characters that might have
@@ -379,25 +422,23 @@ pub fn first_sentence(markdown: &str) -> String {
 /// that does not start lowercase (so `e.g. this` does not end a sentence).
 /// Closing markup and quotes after the stop belong to the sentence (`**Done.** Next`).
 pub fn sentence(text: &str) -> &str {
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    for (n, &(_, c)) in chars.iter().enumerate() {
-        if !matches!(c, '.' | '!' | '?') {
-            continue;
-        }
-        let mut k = n + 1;
-        while chars.get(k).is_some_and(|&(_, s)| {
-            matches!(
-                s,
-                '*' | '_' | '`' | ')' | '"' | '\'' | '\u{2019}' | '\u{201d}'
-            )
-        }) {
-            k += 1;
-        }
-        let space = chars.get(k).is_some_and(|&(_, s)| s == ' ');
-        let next_ok = chars.get(k + 1).is_some_and(|&(_, s)| !s.is_lowercase());
+    let b = text.as_bytes();
+    for stop in memchr::memchr3_iter(b'.', b'!', b'?', b) {
+        // Closing markup and quotes after the stop.
+        let mut rest = text[stop + 1..].chars();
+        let mut end = stop + 1;
+        let space = loop {
+            match rest.next() {
+                Some(c @ ('*' | '_' | '`' | ')' | '"' | '\'' | '\u{2019}' | '\u{201d}')) => {
+                    end += c.len_utf8()
+                }
+                Some(' ') => break true,
+                _ => break false,
+            }
+        };
+        let next_ok = rest.next().is_some_and(|c| !c.is_lowercase());
         if space && next_ok {
-            let end = chars.get(k).map(|&(i, _)| i).unwrap_or(text.len());
-            return text.get(..end).unwrap_or(text);
+            return &text[..end];
         }
     }
     text

@@ -258,6 +258,11 @@ fn escaped(out: &mut String, s: &str, attr: bool) {
     let mut mark = 0;
     let mut i = 0;
     while i < bytes.len() {
+        // Bytes that never need escaping, skipped a table lookup each.
+        if !ESCAPE_MAYBE[bytes[i] as usize] {
+            i += 1;
+            continue;
+        }
         let (rep, len) = match bytes[i] {
             b'&' => ("&amp;", 1),
             b'<' => ("&lt;", 1),
@@ -276,6 +281,17 @@ fn escaped(out: &mut String, s: &str, attr: bool) {
     }
     out.push_str(&s[mark..]);
 }
+
+/// The first bytes of what [`escaped`] may replace.
+static ESCAPE_MAYBE: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'&' as usize] = true;
+    t[b'<' as usize] = true;
+    t[b'>' as usize] = true;
+    t[b'"' as usize] = true;
+    t[0xC2] = true;
+    t
+};
 
 /// pulldown-cmark's `escape_href` as the HTML parser reads it back: safe bytes as they
 /// are, `&` and `'` as themselves (they were written as entities), others percent-encoded.
@@ -310,6 +326,11 @@ fn href_safe(b: u8) -> bool {
 
 /// The sanitizer's URL rule: http, https and mailto URLs, and relative ones.
 fn url_allowed(value: &str) -> bool {
+    // Without a `:` there is no scheme: a relative URL, which is what the parser says of
+    // it without a base.
+    if memchr::memchr(b':', value.as_bytes()).is_none() {
+        return true;
+    }
     match url::Url::parse(value) {
         Ok(u) => matches!(u.scheme(), "http" | "https" | "mailto"),
         Err(url::ParseError::RelativeUrlWithoutBase) => true,

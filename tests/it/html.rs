@@ -270,7 +270,10 @@ fn headings_from_the_docs_are_moved_under_the_page_s() {
         shift_headings("<h1>a</h1><h4>b</h4>".to_string(), 4),
         "<h4>a</h4><h6>b</h6>"
     );
-    assert_eq!(shift_headings("<hr><header>".to_string(), 2), "<hr><header>");
+    assert_eq!(
+        shift_headings("<hr><header>".to_string(), 2),
+        "<hr><header>"
+    );
     assert_eq!(
         shift_headings("<p>no headings</p>".to_string(), 2),
         "<p>no headings</p>"
