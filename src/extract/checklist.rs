@@ -44,19 +44,20 @@ fn is_marker(node: &Node, text: &str) -> bool {
     }
     let src = text.get(node.range.clone()).unwrap_or("");
     let first = src.lines().next().unwrap_or("");
-    let squeezed: String = first
+    // The line without whitespace, lowercased, `'` read as `"`, is the marker.
+    let mut want = MARKER.chars();
+    first
         .chars()
         .filter(|c| !c.is_whitespace())
-        .map(|c| {
-            if c == '\'' {
-                '"'
-            } else {
-                c.to_ascii_lowercase()
-            }
+        .map(|c| match c {
+            '\'' => '"',
+            c => c.to_ascii_lowercase(),
         })
-        .collect();
-    squeezed == "[!divclass=\"checklist\"]"
+        .all(|c| want.next() == Some(c))
+        && want.next().is_none()
 }
+
+const MARKER: &str = "[!divclass=\"checklist\"]";
 
 /// Is this blockquote a checklist block?
 pub fn is_checklist(node: &Node, text: &str) -> bool {
