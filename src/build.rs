@@ -217,7 +217,7 @@ impl Worker<'_> {
         };
         let applied = match self.renderer {
             Some(_) => {
-                let plain: Vec<String> = digests.iter().map(|d| d.plain_start.clone()).collect();
+                let plain: Vec<&str> = digests.iter().map(|d| d.plain_start.as_str()).collect();
                 lock::apply_document_with(&mut doc, &filed, self.old.misfiled(), keep, &plain)
             }
             None => lock::apply_document(&mut doc, &filed, self.old.misfiled(), keep),

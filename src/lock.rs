@@ -657,6 +657,7 @@ pub fn apply_document(
         .flat_map(|s| &s.items)
         .map(|i| crate::render::markdown::to_plain(&i.body))
         .collect();
+    let plain: Vec<&str> = plain.iter().map(String::as_str).collect();
     apply_document_with(doc, filed, misfiled, keep, &plain)
 }
 
@@ -667,9 +668,9 @@ pub fn apply_document_with(
     filed: &BTreeMap<String, Entry>,
     misfiled: &BTreeMap<String, Entry>,
     keep: bool,
-    plain: &[String],
+    plain: &[&str],
 ) -> DocApplied {
-    let plain_of = |n: usize| plain.get(n).map(String::as_str).unwrap_or("");
+    let plain_of = |n: usize| plain.get(n).copied().unwrap_or("");
     let known = |key: &str| filed.get(key).or_else(|| misfiled.get(key));
     let mut present: BTreeSet<&str> = BTreeSet::new();
     for item in doc.sections.iter().flat_map(|s| &s.items) {
