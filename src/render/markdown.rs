@@ -20,7 +20,7 @@ pub fn to_html(markdown: &str) -> String {
 
 /// [`to_html`] and [`first_sentence`] of the same Markdown, from one parse.
 pub fn to_html_and_first_sentence(markdown: &str) -> (String, String) {
-    let d = digest(markdown);
+    let d = digest_with(markdown, false);
     (d.html, d.first_sentence)
 }
 
@@ -40,10 +40,19 @@ pub const PLAIN_START_BYTES: usize = 1024;
 
 /// The [`Digest`] of a fragment: the events that make its HTML also make its text.
 pub fn digest(markdown: &str) -> Digest {
+    digest_with(markdown, true)
+}
+
+/// [`digest`]; without `plain`, its `plain_start` is left empty.
+fn digest_with(markdown: &str, plain: bool) -> Digest {
     if markdown.is_empty() {
         return Digest::default();
     }
-    let mut tap = Tap::default();
+    let fresh = || Tap {
+        plain_wanted: plain,
+        ..Tap::default()
+    };
+    let mut tap = fresh();
     let fast = match safe_html::plain_input(markdown) {
         true => safe_html::render(
             page_events(markdown, Some(&mut tap)),
@@ -56,7 +65,7 @@ pub fn digest(markdown: &str) -> Digest {
         Some(html) => html,
         None => {
             // The direct path gave up part way: its text is partial.
-            tap = Tap::default();
+            tap = fresh();
             let mut raw = String::with_capacity(markdown.len() * 3 / 2);
             pulldown_cmark::html::push_html(&mut raw, page_events(markdown, Some(&mut tap)));
             SANITIZER.clean(&raw).to_string()
@@ -73,6 +82,8 @@ pub fn digest(markdown: &str) -> Digest {
 /// whitespace collapsed as it comes.
 #[derive(Default)]
 struct Tap {
+    /// Whether the plain text is kept at all.
+    plain_wanted: bool,
     plain: Collapsed,
     para: Collapsed,
     depth: usize,
@@ -82,7 +93,7 @@ struct Tap {
 
 impl Tap {
     fn see(&mut self, event: &Event) {
-        let full = self.plain.out.len() >= PLAIN_START_BYTES;
+        let full = !self.plain_wanted || self.plain.out.len() >= PLAIN_START_BYTES;
         match event {
             _ if full => {}
             Event::Text(t) | Event::Code(t) => self.plain.push(t),

@@ -59,6 +59,20 @@ pub fn run(dir: &Path, args: &[&str]) -> Output {
         .expect("checkdown runs")
 }
 
+/// `checkdown build INPUT -o OUT --lock LOCK` with `extra` arguments, from the repository.
+pub fn build_into(input: &Path, out: &Path, lock: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "build",
+        input.to_str().expect("path"),
+        "-o",
+        out.to_str().expect("path"),
+        "--lock",
+        lock.to_str().expect("path"),
+    ];
+    args.extend_from_slice(extra);
+    run(&repo(), &args)
+}
+
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }

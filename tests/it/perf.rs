@@ -6,7 +6,7 @@ use std::path::Path;
 
 use checkdown::render::{render, Format};
 
-use crate::common::{corpus, repo, run, stderr, temp_dir};
+use crate::common::{build_into, corpus, repo, run, stderr, temp_dir};
 
 /// Every file under `dir`, by relative path.
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -31,17 +31,7 @@ fn same_output_for_any_jobs(input: &Path, name: &str) {
         let dir = temp_dir(&format!("perf-{name}-jobs{jobs}"));
         let out = dir.join("out");
         let lock = dir.join("checkdown.lock");
-        let args = [
-            "build",
-            input.to_str().expect("path"),
-            "-o",
-            out.to_str().expect("path"),
-            "--lock",
-            lock.to_str().expect("path"),
-            "--jobs",
-            jobs,
-        ];
-        let o = run(&repo(), &args);
+        let o = build_into(input, &out, &lock, &["--jobs", jobs]);
         assert!(o.status.code() == Some(0), "{}", stderr(&o));
         let summary = stderr(&o);
         let diagnostics = summary
@@ -51,7 +41,7 @@ fn same_output_for_any_jobs(input: &Path, name: &str) {
         let lock_text = std::fs::read(&lock).expect("lock written");
         built.push((files(&out), diagnostics, lock_text));
         // A second build finds every file current and writes nothing.
-        let again = run(&repo(), &args);
+        let again = build_into(input, &out, &lock, &["--jobs", jobs]);
         assert!(
             stderr(&again).contains(", 0 files written in "),
             "{}",
@@ -163,6 +153,10 @@ fn direct_html_matches(fragments: &[String]) -> (usize, usize) {
         let d = digest(md);
         assert_eq!(d.html, to_html(md), "digest differs for:\n{md}");
         assert_eq!(d.first_sentence, first_sentence(md), "{md}");
+        assert_eq!(
+            checkdown::render::markdown::to_html_and_first_sentence(md),
+            (d.html.clone(), d.first_sentence.clone())
+        );
         let plain = to_plain(md);
         assert!(plain.starts_with(&d.plain_start), "{md}");
         assert!(d.plain_start.len() >= plain.len().min(PLAIN_START_BYTES), "{md}");

@@ -12,7 +12,7 @@ use checkdown::lock::{self, Lock};
 use checkdown::render::{render, Format};
 use checkdown::Options;
 
-use crate::common::{corpus, fixture, repo, run, stderr, temp_dir};
+use crate::common::{build_into, corpus, fixture, repo, stderr, temp_dir};
 
 /// Every file under `dir` but the manifest, by relative path.
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -27,20 +27,6 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         }
     }
     out
-}
-
-/// `checkdown build INPUT -o OUT --lock LOCK` with `extra` arguments.
-fn build(input: &Path, out: &Path, lock: &Path, extra: &[&str]) -> Output {
-    let mut args = vec![
-        "build",
-        input.to_str().expect("path"),
-        "-o",
-        out.to_str().expect("path"),
-        "--lock",
-        lock.to_str().expect("path"),
-    ];
-    args.extend_from_slice(extra);
-    run(&repo(), &args)
 }
 
 /// The diagnostics a build printed: standard error without checkdown's own lines (the
@@ -79,7 +65,7 @@ fn same_as_reference(input: &Path, name: &str, lock_text: Option<&str>) -> Strin
     };
     let whole_lock = dir.join("whole.lock");
     start(&whole_lock);
-    let whole = build(
+    let whole = build_into(
         input,
         &dir.join("whole"),
         &whole_lock,
@@ -95,7 +81,7 @@ fn same_as_reference(input: &Path, name: &str, lock_text: Option<&str>) -> Strin
         let out = dir.join(format!("out-{jobs}"));
         let lock = dir.join(format!("jobs-{jobs}.lock"));
         start(&lock);
-        let o = build(input, &out, &lock, &["--jobs", jobs]);
+        let o = build_into(input, &out, &lock, &["--jobs", jobs]);
         assert_eq!(o.status.code(), whole.status.code(), "{}", stderr(&o));
         let got = files(&out);
         assert_eq!(
@@ -129,14 +115,14 @@ fn same_as_reference(input: &Path, name: &str, lock_text: Option<&str>) -> Strin
             "{name}: left behind: {names:?}"
         );
         // Built again from the lock it wrote: nothing changes.
-        let again = build(input, &out, &lock, &["--jobs", jobs]);
+        let again = build_into(input, &out, &lock, &["--jobs", jobs]);
         assert!(
             stderr(&again).contains(", 0 files written in "),
             "{}",
             stderr(&again)
         );
         assert_eq!(std::fs::read_to_string(&lock).expect("lock"), want_lock);
-        let check = build(input, &out, &lock, &["--jobs", jobs, "--check"]);
+        let check = build_into(input, &out, &lock, &["--jobs", jobs, "--check"]);
         assert!(
             stderr(&check).contains(", 0 files out of date in "),
             "{}",
@@ -180,7 +166,7 @@ fn corpus_streams_like_the_reference() {
 fn lock_of(input: &Path, name: &str) -> String {
     let dir = temp_dir(&format!("stream-lock-{name}"));
     let lock = dir.join("checkdown.lock");
-    let o = build(input, &dir.join("out"), &lock, &[]);
+    let o = build_into(input, &dir.join("out"), &lock, &[]);
     assert!(o.status.code().is_some_and(|c| c < 2), "{}", stderr(&o));
     let text = std::fs::read_to_string(&lock).expect("lock");
     let _ = std::fs::remove_dir_all(&dir);

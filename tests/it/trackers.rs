@@ -988,15 +988,11 @@ fn cli_writes_the_backlogs_asked_for() {
     let input = fixture("trackers");
     // The lock goes to a folder of its own, not into the fixture folder.
     let lock = temp_dir("trackers-cli-lock").join("checkdown.lock");
-    let o = run(
-        &repo(),
+    let o = crate::common::build_into(
+        &input,
+        &out,
+        &lock,
         &[
-            "build",
-            input.to_str().expect("utf-8 path"),
-            "-o",
-            out.to_str().expect("utf-8 path"),
-            "--lock",
-            lock.to_str().expect("utf-8 path"),
             "--format",
             "json",
             "--tracker",
