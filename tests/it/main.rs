@@ -12,6 +12,7 @@ mod dialect;
 mod fuzz_corpus;
 mod html;
 mod outputs;
+mod perf;
 mod props;
 mod regen;
 mod seed;
