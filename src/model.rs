@@ -56,7 +56,7 @@ pub struct Item {
     pub id: String,
     /// `<path>#<anchor>`.
     pub key: String,
-    /// strategy | practice | recommendation | review
+    /// strategy | practice | recommendation | review | deliverable | item | task
     pub kind: String,
     /// A code the source gives, such as `SE:01`.
     pub code: Option<String>,
@@ -85,6 +85,25 @@ pub struct Item {
     /// The guide a review row links to (published URL when known).
     #[serde(default)]
     pub guide: Option<String>,
+    /// Whether the source marks the item done: `[x]` in a task list or a checklist block,
+    /// `☑`, `☒`, `[x]` or a `checked` attribute in a checkbox table (FORMS.md, forms A, B
+    /// and D). Outputs start from it; a reader's own ticks stay theirs.
+    #[serde(default)]
+    pub checked: bool,
+    /// The id of the item this one is nested in (a task inside a task), or null.
+    #[serde(default)]
+    pub parent: Option<String>,
+    /// A bold caption right above the item's list (`**Data governance**`), or null.
+    #[serde(default)]
+    pub group: Option<String>,
+    /// The conditional-content branches the item stands in: Learn `moniker range` and
+    /// `zone pivot` values, in source order; empty when the item is unconditional.
+    #[serde(default)]
+    pub variants: Vec<String>,
+    /// Plain text that follows a linked item's link in its checklist line
+    /// (`[Title](#anchor). One more sentence.`), or null.
+    #[serde(default)]
+    pub summary: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

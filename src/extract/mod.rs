@@ -303,6 +303,18 @@ pub struct Draft {
     /// The key's fragment: the anchor for strategies, else a stable slug.
     pub key_fragment: String,
     pub source: Source,
+    /// Checked in the source (`[x]`, `☑`).
+    pub checked: bool,
+    /// The draft this one is nested in (index among the section's drafts).
+    pub parent: Option<usize>,
+    /// A bold caption over the item's list.
+    pub group: Option<String>,
+    /// Moniker or pivot branches the item stands in.
+    pub variants: Vec<String>,
+    /// Text after a linked item's link.
+    pub summary: Option<String>,
+    /// Byte offset of the item in the page (orders items and finds their section).
+    pub at: usize,
 }
 
 /// Collects every heading (nested ones too) in document order with unique anchors.
@@ -807,6 +819,11 @@ fn finish(ctx: &mut Ctx, section_id: &str, d: Draft, pillar: Option<&'static str
         benefit: d.benefit,
         url,
         guide: d.guide,
+        checked: d.checked,
+        parent: None,
+        group: d.group,
+        variants: d.variants,
+        summary: d.summary,
     }
 }
 

@@ -581,6 +581,11 @@ fn item(n: usize, title: &str, body: &str) -> Item {
         benefit: None,
         url: None,
         guide: None,
+        checked: false,
+        parent: None,
+        group: None,
+        variants: Vec::new(),
+        summary: None,
     }
 }
 
