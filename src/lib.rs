@@ -11,6 +11,7 @@
 pub mod build;
 pub mod checks;
 pub mod diag;
+pub mod dialect;
 pub mod diff;
 pub mod extract;
 pub mod load;

@@ -21,6 +21,9 @@ pub struct SourceFile {
     pub body_start: usize,
     pub front_matter: FrontMatter,
     pub lines: LineIndex,
+    /// What the dialect passes found (admonitions, content tabs, conditional content);
+    /// `text` is already rewritten by them (see [`crate::dialect`]).
+    pub marks: crate::dialect::Marks,
 }
 
 /// Markdown files under `input`, sorted by path, as (absolute, relative) pairs.
@@ -56,7 +59,9 @@ pub fn walk(
                         diags.push(d);
                     }
                 } else if ft.is_file() && is_md {
-                    files.push((e.path().to_path_buf(), rel));
+                    if !is_include_fragment(&rel) {
+                        files.push((e.path().to_path_buf(), rel));
+                    }
                 } else if is_md && !ft.is_dir() {
                     diags.push(
                         Diagnostic::error(
@@ -83,9 +88,20 @@ pub fn walk(
     files
 }
 
+/// `*.md` and `*.mdx` (Docusaurus) files are pages.
 fn is_markdown(path: &Path) -> bool {
     path.extension()
-        .is_some_and(|x| x.eq_ignore_ascii_case("md"))
+        .is_some_and(|x| x.eq_ignore_ascii_case("md") || x.eq_ignore_ascii_case("mdx"))
+}
+
+/// Is a relative path inside a folder named `includes` or `_includes`? Such files are
+/// fragments other pages include (Learn's `[!INCLUDE]`, Jekyll), not documents.
+pub fn is_include_fragment(rel: &str) -> bool {
+    let mut parts: Vec<&str> = rel.split('/').collect();
+    parts.pop();
+    parts
+        .iter()
+        .any(|p| p.eq_ignore_ascii_case("includes") || p.eq_ignore_ascii_case("_includes"))
 }
 
 /// What is wrong with a symbolic link inside INPUT, if anything. `root` is INPUT,
@@ -269,12 +285,21 @@ pub fn from_bytes(rel: &str, bytes: Vec<u8>, diags: &mut Vec<Diagnostic>) -> Opt
     };
     let lines = LineIndex::new(&text);
     let (front_matter, body_start) = split_front_matter(rel, &text, &lines, diags);
+    let (rewritten, marks) = crate::dialect::apply(&text, body_start, rel);
+    let (text, lines) = match rewritten {
+        Some(t) => {
+            let lines = LineIndex::new(&t);
+            (t, lines)
+        }
+        None => (text, lines),
+    };
     Some(SourceFile {
         path: rel.to_string(),
         text,
         body_start,
         front_matter,
         lines,
+        marks,
     })
 }
 
@@ -324,8 +349,8 @@ fn split_front_matter(
         return (FrontMatter::default(), 0);
     };
     let body_start = starts.get(close_line).copied().unwrap_or(text.len());
-    let yaml = text.get(yaml_start..close_range.start).unwrap_or("");
-    match parse_yaml(yaml) {
+    let yaml = dash_tabs(text.get(yaml_start..close_range.start).unwrap_or(""));
+    match parse_yaml(&yaml) {
         Ok((fm, duplicates)) => {
             for key in duplicates {
                 let at = yaml_start + key.offset;
@@ -366,6 +391,25 @@ fn split_front_matter(
             (FrontMatter::default(), body_start)
         }
     }
+}
+
+/// A tab right after a sequence dash (`  -<TAB>value`) read as a space, as the Learn
+/// platform publishes it (YAML itself refuses tabs there). Same length, so offsets hold.
+fn dash_tabs(yaml: &str) -> std::borrow::Cow<'_, str> {
+    if !yaml.contains("-\t") {
+        return std::borrow::Cow::Borrowed(yaml);
+    }
+    let fixed: Vec<String> = yaml
+        .split('\n')
+        .map(|line| {
+            let lead = line.len() - line.trim_start_matches(' ').len();
+            match line[lead..].strip_prefix("-\t") {
+                Some(rest) => format!("{}- {}", &line[..lead], rest),
+                None => line.to_string(),
+            }
+        })
+        .collect();
+    std::borrow::Cow::Owned(fixed.join("\n"))
 }
 
 /// Why front matter was not used.

@@ -27,6 +27,9 @@ pub struct Checklist {
     pub continuation: Option<(usize, usize)>,
     /// Items that link to an in-page anchor.
     pub links: Vec<Link>,
+    /// A plain list under a "Workload design checklist" heading (FORMS.md, form F): the
+    /// block is the list itself, read as if the marker were there.
+    pub bare: bool,
 }
 
 /// A checklist item that links to an in-page anchor.
@@ -35,6 +38,8 @@ pub struct Link {
     pub title: String,
     pub anchor: String,
     pub range: Range<usize>,
+    /// Plain text after the link (`[Title](#anchor). One more sentence.`), if any.
+    pub summary: Option<String>,
 }
 
 /// Is the first line of this paragraph the checklist marker?
@@ -100,6 +105,12 @@ pub fn item_inlines(item: &Node) -> (&[Node], usize, usize) {
 /// The items of a checklist block and of its continuation.
 fn list_items<'a>(ctx: &Ctx<'a>, cl: &Checklist) -> Vec<&'a Node> {
     let blocks: &'a [Node] = ctx.blocks;
+    if cl.bare {
+        return blocks
+            .get(cl.block)
+            .map(|l| l.children.iter().filter(|c| c.kind == Kind::Item).collect())
+            .unwrap_or_default();
+    }
     let mut quotes: Vec<&'a Node> = blocks.get(cl.block).into_iter().collect();
     if let Some(q) = cl.continuation.and_then(|(_, q)| blocks.get(q)) {
         quotes.push(q);
@@ -115,12 +126,18 @@ fn list_items<'a>(ctx: &Ctx<'a>, cl: &Checklist) -> Vec<&'a Node> {
         .collect()
 }
 
+/// The list items a checklist block (with its continuation) holds.
+pub fn list_items_of<'a>(ctx: &Ctx<'a>, cl: &Checklist) -> Vec<&'a Node> {
+    list_items(ctx, cl)
+}
+
 /// The in-page link an item starts with, if any.
 fn leading_link(item: &Node) -> Option<(&Node, &str)> {
     let (inlines, _, _) = item_inlines(item);
-    let first = inlines
-        .iter()
-        .find(|n| !matches!(&n.kind, Kind::Text(t) if t.trim().is_empty()))?;
+    let first = inlines.iter().find(|n| {
+        !matches!(&n.kind, Kind::Text(t) if t.trim().is_empty())
+            && !matches!(n.kind, Kind::TaskMarker(_))
+    })?;
     match &first.kind {
         Kind::Link(d) if d.starts_with('#') => Some((first, d.as_str())),
         _ => None,
@@ -132,8 +149,30 @@ pub fn find(ctx: &mut Ctx) -> Vec<Checklist> {
     let text = ctx.text();
     let blocks = ctx.blocks;
     let mut out = Vec::new();
+    let tutorial = ctx
+        .file
+        .front_matter
+        .get_str("ms.topic")
+        .map(|t| t.trim().to_ascii_lowercase())
+        .is_some_and(|t| t == "tutorial" || t == "quickstart");
     for (i, node) in blocks.iter().enumerate() {
+        if is_design_checklist_list(ctx, i) {
+            let mut cl = Checklist {
+                block: i,
+                caption: None,
+                continuation: None,
+                links: Vec::new(),
+                bare: true,
+            };
+            cl.links = links_of(ctx, &cl);
+            out.push(cl);
+            continue;
+        }
         if !is_checklist(node, text) {
+            continue;
+        }
+        if tutorial || is_objective_list(ctx, i) {
+            ctx.objective_lists += 1;
             continue;
         }
         let caption = i
@@ -169,21 +208,85 @@ pub fn find(ctx: &mut Ctx) -> Vec<Checklist> {
             caption,
             continuation,
             links: Vec::new(),
+            bare: false,
         };
-        let items = list_items(ctx, &cl);
-        cl.links = items
-            .iter()
-            .filter_map(|item| {
-                leading_link(item).map(|(link, dest)| Link {
-                    title: normalize_space(&link.plain_text()),
-                    anchor: dest.trim_start_matches('#').to_string(),
-                    range: item.range.clone(),
-                })
-            })
-            .collect();
+        cl.links = links_of(ctx, &cl);
         out.push(cl);
     }
     out
+}
+
+/// The linked items of a checklist, with the text after each link.
+fn links_of(ctx: &Ctx, cl: &Checklist) -> Vec<Link> {
+    let quotes = usize::from(!cl.bare);
+    list_items(ctx, cl)
+        .iter()
+        .filter_map(|item| {
+            leading_link(item).map(|(link, dest)| {
+                let (_, para_end, _) = item_inlines(item);
+                let after = to_plain(&ctx.md_inline(link.range.end, para_end, quotes));
+                let after = normalize_space(&after);
+                let after = after
+                    .trim_start_matches(['.', ':', ',', ';', '-', '\u{2013}', '\u{2014}', ' '])
+                    .trim();
+                Link {
+                    title: super::lead::clean_title(&link.plain_text()),
+                    anchor: dest.trim_start_matches('#').to_string(),
+                    range: item.range.clone(),
+                    summary: (!after.is_empty()).then(|| after.to_string()),
+                }
+            })
+        })
+        .collect()
+}
+
+/// FORMS.md form A: a checklist block is a list of learning objectives, not a checklist,
+/// when the nearest paragraph before it ends with `:` and holds the word "learn", or
+/// when it stands under a "Next steps" heading.
+fn is_objective_list(ctx: &Ctx, i: usize) -> bool {
+    let before = ctx.blocks.get(..i).unwrap_or(&[]);
+    let intro = before
+        .iter()
+        .rev()
+        .find(|b| matches!(b.kind, Kind::Paragraph | Kind::Heading(_)))
+        .filter(|b| b.kind == Kind::Paragraph);
+    if let Some(p) = intro {
+        let plain = p.plain_text();
+        let t = plain.trim();
+        if (t.ends_with(':') || t.ends_with('\u{ff1a}')) && super::forms::has_word(t, "learn") {
+            return true;
+        }
+    }
+    let start = ctx.blocks.get(i).map_or(0, |b| b.range.start);
+    ctx.headings
+        .iter()
+        .rev()
+        .find(|h| h.range.start < start)
+        .is_some_and(|h| super::forms::heading_name(&h.text) == "next steps")
+}
+
+/// FORMS.md form F: a plain list right under a "Workload design checklist" heading (no
+/// checklist marker), read as if the marker were there.
+fn is_design_checklist_list(ctx: &Ctx, i: usize) -> bool {
+    let Some(node) = ctx.blocks.get(i) else {
+        return false;
+    };
+    if !matches!(node.kind, Kind::List(_)) {
+        return false;
+    }
+    // The heading, then at most an introductory paragraph.
+    let before = ctx.blocks.get(..i).unwrap_or(&[]);
+    let mut back = before.iter().rev();
+    let heading = match back.next() {
+        Some(h) if matches!(h.kind, Kind::Heading(_)) => Some(h),
+        Some(p) if p.kind == Kind::Paragraph => {
+            back.next().filter(|h| matches!(h.kind, Kind::Heading(_)))
+        }
+        _ => None,
+    };
+    heading.is_some_and(|h| {
+        super::forms::heading_name(&h.plain_text()).starts_with("workload design checklist")
+    })
 }
 
 /// A paragraph that is one bold run and nothing else.
@@ -216,6 +319,7 @@ pub fn items(
 ) -> Vec<Draft> {
     let nodes = list_items(ctx, cl);
     let anchor = ctx.anchor_before(cl.block);
+    let quotes = usize::from(!cl.bare);
     let mut out: Vec<Draft> = Vec::new();
     let first_list_len = ctx
         .blocks
@@ -227,11 +331,14 @@ pub fn items(
         .map(|l| l.children.iter().filter(|c| c.kind == Kind::Item).count())
         .sum::<usize>();
     for (n, item) in nodes.into_iter().enumerate() {
-        if let Some(link) = cl.links.iter().find(|l| l.range == item.range) {
-            out.push(strategy(ctx, link, end, owned));
+        let mut draft = if let Some(link) = cl.links.iter().find(|l| l.range == item.range) {
+            strategy(ctx, link, end, owned)
         } else {
-            out.push(practice_item(ctx, item, practice, anchor.clone()));
-        }
+            practice_item(ctx, item, quotes, practice || cl.bare, anchor.clone())
+        };
+        draft.checked = super::forms::task_marker(item).is_some_and(|(done, _)| done);
+        draft.at = item.range.start;
+        out.push(draft);
         // The stray line of a broken block belongs to the item before it.
         if n + 1 == first_list_len {
             let stray = cl.continuation.and_then(|(s, _)| ctx.blocks.get(s));
@@ -251,10 +358,27 @@ pub fn items(
 }
 
 /// A bold-lead or plain checklist item.
-fn practice_item(ctx: &Ctx, item: &Node, practice_context: bool, anchor: Option<String>) -> Draft {
+fn practice_item(
+    ctx: &Ctx,
+    item: &Node,
+    quotes: usize,
+    practice_context: bool,
+    anchor: Option<String>,
+) -> Draft {
     let text = ctx.text();
     let (inlines, para_end, mut rest_from) = item_inlines(item);
-    let mut lead = lead::split(inlines, text, |from| ctx.md_inline(from, para_end, 1));
+    // A task list marker (`[x]`) is the item's state, never its text.
+    let inlines: &[Node] = match super::forms::task_marker(item) {
+        Some((_, end)) => {
+            let k = inlines
+                .iter()
+                .position(|n| n.range.start >= end)
+                .unwrap_or(inlines.len());
+            inlines.get(k..).unwrap_or(&[])
+        }
+        None => inlines,
+    };
+    let mut lead = lead::split(inlines, text, |from| ctx.md_inline(from, para_end, quotes));
     if lead.title.is_empty() {
         // The item opens with a block (a code block, a nested list): its text is the title.
         if let Some((n, first)) = item
@@ -264,7 +388,7 @@ fn practice_item(ctx: &Ctx, item: &Node, practice_context: bool, anchor: Option<
             .skip(rest_from)
             .find(|(_, b)| b.is_block())
         {
-            let plain = to_plain(&ctx.md_block(first, 1));
+            let plain = super::forms::block_plain(ctx, first, quotes);
             lead.title = clean_title(sentence(&plain));
             rest_from = n + 1;
         }
@@ -276,11 +400,11 @@ fn practice_item(ctx: &Ctx, item: &Node, practice_context: bool, anchor: Option<
             continue;
         }
         let own = callout::is_icon_callout(block)
-            .then(|| callout::from_markdown(block, ctx.md_block(block, 1)))
+            .then(|| callout::from_markdown(block, ctx.md_block(block, quotes)))
             .flatten();
         match own {
             Some(c) => callouts.push(c),
-            None => body.push(ctx.md_block_callouts(block, 1, &mut callouts)),
+            None => body.push(ctx.md_block_callouts(block, quotes, &mut callouts)),
         }
     }
     let plain_item = !practice_context && !lead.bold;
@@ -289,7 +413,7 @@ fn practice_item(ctx: &Ctx, item: &Node, practice_context: bool, anchor: Option<
         let whole = ctx.md_inline(
             inlines.first().map(|n| n.range.start).unwrap_or(para_end),
             para_end,
-            1,
+            quotes,
         );
         let (_, whole) = split_scope(&whole);
         (
@@ -323,6 +447,7 @@ fn strategy(ctx: &mut Ctx, link: &Link, end: usize, owned: &mut HashSet<usize>) 
         anchor: Some(link.anchor.clone()),
         key_fragment: link.anchor.clone(),
         source: ctx.source(&link.range),
+        summary: link.summary.clone(),
         ..Draft::default()
     };
     let Some(&hi) = ctx.by_anchor.get(&link.anchor) else {
@@ -353,6 +478,9 @@ fn strategy(ctx: &mut Ctx, link: &Link, end: usize, owned: &mut HashSet<usize>) 
         return draft;
     };
     let level = heading.level;
+    // The heading may stand anywhere in the file: its body ends at the next heading of
+    // its level or higher, or at the end of the tab or section that holds the heading.
+    let end = ctx.bounds.get(top).copied().unwrap_or(end);
     let mut body = Vec::new();
     let mut i = top + 1;
     while let Some(node) = ctx.blocks.get(i).filter(|_| i < end) {
@@ -375,6 +503,8 @@ fn strategy(ctx: &mut Ctx, link: &Link, end: usize, owned: &mut HashSet<usize>) 
 
 /// The rows of a checklist table.
 pub fn table_items(ctx: &Ctx, index: usize, form: TableForm) -> Vec<Draft> {
+    // Well-Architected's review tables: the box, the code, the recommendation.
+    let offset = 1;
     let Some(table) = ctx.blocks.get(index) else {
         return Vec::new();
     };
@@ -384,11 +514,12 @@ pub fn table_items(ctx: &Ctx, index: usize, form: TableForm) -> Vec<Draft> {
     for row in rows {
         let draft = match form {
             TableForm::Review | TableForm::Deliverable if !is_box_row(&row) => None,
-            TableForm::Review => review_row(ctx, &row),
+            TableForm::Review => review_row(ctx, &row, offset),
             TableForm::Deliverable => deliverable_row(ctx, &row),
             TableForm::Recommendation => recommendation_row(ctx, &row),
         };
         if let Some(mut d) = draft {
+            d.at = row.first().map_or(table.range.start, |c| c.range.start);
             d.anchor = anchor.clone();
             d.source = ctx.source(
                 &row.first()
@@ -402,7 +533,7 @@ pub fn table_items(ctx: &Ctx, index: usize, form: TableForm) -> Vec<Draft> {
 }
 
 /// Markdown of a cell: links resolved, `<br>` variants as line breaks, pipes trimmed.
-fn cell_md(ctx: &Ctx, cell: &Node, from: Option<usize>) -> String {
+pub(crate) fn cell_md(ctx: &Ctx, cell: &Node, from: Option<usize>) -> String {
     let md = ctx.md(from.unwrap_or(cell.range.start)..cell.range.end);
     breaks(md.trim().trim_matches('|').trim())
         .trim()
@@ -429,7 +560,19 @@ fn first_link(node: &Node) -> Option<&str> {
     None
 }
 
-fn links_text(node: &Node) -> Vec<String> {
+/// A code such as `SE:01` or `MIG:01`: letters, a colon, digits.
+pub(crate) fn is_code(s: &str) -> bool {
+    let Some((letters, digits)) = s.trim().split_once(':') else {
+        return false;
+    };
+    !letters.is_empty()
+        && letters.chars().all(|c| c.is_ascii_alphabetic())
+        && !digits.is_empty()
+        && digits.chars().all(|c| c.is_ascii_digit())
+}
+
+/// The texts of the links in a node, in order.
+pub(crate) fn links_text(node: &Node) -> Vec<String> {
     node.children
         .iter()
         .filter(|c| matches!(c.kind, Kind::Link(_)))
@@ -437,10 +580,14 @@ fn links_text(node: &Node) -> Vec<String> {
         .collect()
 }
 
-fn review_row(ctx: &Ctx, row: &[&Node]) -> Option<Draft> {
-    let code_cell = row.get(1)?;
-    let cell = row.get(2)?;
-    let codes = links_text(code_cell);
+/// A review row whose code cell is column `offset` and recommendation the next one.
+/// Links to two guides under one code (`[OE:07](a.md) <br> [OE:07](b.md)`) give one code.
+pub(crate) fn review_row(ctx: &Ctx, row: &[&Node], offset: usize) -> Option<Draft> {
+    let code_cell = row.get(offset)?;
+    let cell = row.get(offset + 1)?;
+    let mut codes = links_text(code_cell);
+    let mut seen = HashSet::new();
+    codes.retain(|c| seen.insert(c.clone()));
     let code = if codes.is_empty() {
         normalize_space(&code_cell.plain_text())
     } else {

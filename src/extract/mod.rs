@@ -7,6 +7,7 @@
 
 pub mod callout;
 pub mod checklist;
+pub mod forms;
 pub mod lead;
 pub mod links;
 pub mod lint;
@@ -70,6 +71,11 @@ pub struct HeadingInfo {
     pub is_check: bool,
     /// Index among the top-level blocks, for headings at the top level.
     pub top: Option<usize>,
+    /// More anchors of this heading: `<a name="x"></a>` or `<a id="x"></a>` in it or on
+    /// the line right before it (FORMS.md, section 3).
+    pub extra: Vec<String>,
+    /// The tab id when the heading is a tab (`### [Azure CLI](#tab/azure-cli)`).
+    pub tab: Option<String>,
 }
 
 /// What the whole compile knows that one file needs.
@@ -93,6 +99,11 @@ pub struct Ctx<'a> {
     used_keys: HashSet<String>,
     /// "Did you mean" suggestions computed so far (they are capped per file).
     suggestions: usize,
+    /// Per top-level block: the end (block index) of the tab or section that holds it;
+    /// a linked heading's body stops there.
+    pub bounds: Vec<usize>,
+    /// Checklist blocks left out as learning objectives (FORMS.md, form A).
+    pub objective_lists: usize,
 }
 
 impl<'a> Ctx<'a> {
@@ -103,6 +114,35 @@ impl<'a> Ctx<'a> {
     pub fn source(&self, range: &Range<usize>) -> Source {
         let (line, column) = self.file.lines.position(&self.file.text, range.start);
         Source { line, column }
+    }
+
+    /// The callout a dialect admonition became (a blockquote opening on a line the
+    /// dialect pass marked), nested in `quotes` enclosing blockquotes.
+    pub fn marked_callout(&self, node: &Node, quotes: usize) -> Option<Callout> {
+        if !matches!(node.kind, Kind::BlockQuote(None)) || self.file.marks.callouts.is_empty() {
+            return None;
+        }
+        let text = self.text();
+        let line = self.file.lines.position(text, node.range.start).0;
+        let start = self.file.lines.line_range(text, line).start;
+        let mark = self
+            .file
+            .marks
+            .callouts
+            .iter()
+            .find(|c| c.line_start == start)?;
+        let md = text::dedent(&self.md_block(node, quotes + 1));
+        Some(Callout {
+            kind: mark.kind,
+            label: mark.label.clone(),
+            text: md.trim().to_string(),
+        })
+    }
+
+    /// A top-level block as a callout: an icon callout, a GFM alert or an admonition.
+    pub fn callout(&self, node: &Node) -> Option<Callout> {
+        self.marked_callout(node, 0)
+            .or_else(|| callout::recognize(node, self.text(), |r| self.md(r)))
     }
 
     pub fn diag_at(&self, d: Diagnostic, range: Range<usize>) -> Diagnostic {
@@ -315,10 +355,76 @@ pub struct Draft {
     pub summary: Option<String>,
     /// Byte offset of the item in the page (orders items and finds their section).
     pub at: usize,
+    /// The draft's index among the drafts of forms B to G (what `parent` refers to).
+    pub seq: Option<usize>,
+}
+
+/// The `name` or `id` of an empty anchor element (`<a name="x"></a>`) in raw HTML.
+fn html_anchor(html: &str) -> Option<String> {
+    let lower = html.trim().to_ascii_lowercase();
+    if !lower.starts_with("<a ") {
+        return None;
+    }
+    for attr in ["name", "id"] {
+        let mut from = 0;
+        while let Some(p) = lower.get(from..).and_then(|s| s.find(attr)) {
+            let at = from + p;
+            let before = lower.as_bytes().get(at.wrapping_sub(1)).copied();
+            let rest = html
+                .trim()
+                .get(at + attr.len()..)
+                .unwrap_or("")
+                .trim_start();
+            if matches!(before, Some(b' ' | b'\t' | b'\n')) {
+                if let Some(v) = rest.strip_prefix('=') {
+                    let v = v.trim_start();
+                    if let Some(q) = v.chars().next().filter(|c| *c == '"' || *c == '\'') {
+                        if let Some(end) = v[1..].find(q) {
+                            let value = v[1..1 + end].trim();
+                            if !value.is_empty() {
+                                return Some(value.to_string());
+                            }
+                        }
+                    }
+                }
+            }
+            from = at + attr.len();
+        }
+    }
+    None
+}
+
+/// Anchors of `<a name>` elements among a node's inline HTML (a heading's own).
+fn inline_anchors(node: &Node) -> Vec<String> {
+    node.children
+        .iter()
+        .filter_map(|c| match &c.kind {
+            Kind::Html(h) => html_anchor(h),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Anchors of a block that is nothing but `<a name="x"></a>` elements (the line right
+/// before a heading).
+fn block_anchors(node: &Node, text: &str) -> Vec<String> {
+    let src = text.get(node.range.clone()).unwrap_or("").trim();
+    if !(node.kind == Kind::HtmlBlock || node.kind == Kind::Paragraph) || !src.starts_with("<a ") {
+        return Vec::new();
+    }
+    let only_anchors = src
+        .split("</a>")
+        .all(|part| part.trim().is_empty() || html_anchor(part.trim()).is_some());
+    if !only_anchors {
+        return Vec::new();
+    }
+    src.split("</a>")
+        .filter_map(|p| html_anchor(p.trim()))
+        .collect()
 }
 
 /// Collects every heading (nested ones too) in document order with unique anchors.
-fn collect_headings(blocks: &[Node]) -> Vec<HeadingInfo> {
+fn collect_headings(blocks: &[Node], text: &str) -> Vec<HeadingInfo> {
     let mut anchors = Anchors::default();
     let mut out = Vec::new();
     let mut stack: Vec<(&Node, Option<usize>)> = blocks
@@ -333,14 +439,23 @@ fn collect_headings(blocks: &[Node]) -> Vec<HeadingInfo> {
             let anchor = anchors.unique(&raw);
             let trimmed = raw.trim();
             let is_check = trimmed.starts_with(CHECK);
-            let text = trimmed.trim_start_matches(CHECK).trim().to_string();
+            let title = trimmed.trim_start_matches(CHECK).trim().to_string();
+            let mut extra = inline_anchors(node);
+            if let Some(prev) = top
+                .and_then(|t| t.checked_sub(1))
+                .and_then(|p| blocks.get(p))
+            {
+                extra.extend(block_anchors(prev, text));
+            }
             out.push(HeadingInfo {
                 anchor,
                 level,
                 range: node.range.clone(),
-                text,
+                text: title,
                 is_check,
                 top,
+                extra,
+                tab: tab_heading(node).map(|(id, _)| id),
             });
         } else if node.is_block() {
             stack.extend(node.children.iter().rev().map(|c| (c, None)));
@@ -414,10 +529,15 @@ pub fn extract(
     blocks: &[Node],
     env: &Env,
 ) -> (Option<Document>, Vec<Diagnostic>) {
-    let headings = collect_headings(blocks);
+    let headings = collect_headings(blocks, &file.text);
     let mut by_anchor = HashMap::new();
     for (i, h) in headings.iter().enumerate() {
         by_anchor.entry(h.anchor.clone()).or_insert(i);
+    }
+    for (i, h) in headings.iter().enumerate() {
+        for a in &h.extra {
+            by_anchor.entry(a.clone()).or_insert(i);
+        }
     }
     let doc_url = env.site.page_url(&file.path);
     let mut ctx = Ctx {
@@ -431,6 +551,8 @@ pub fn extract(
         site: env.site.clone(),
         used_keys: HashSet::new(),
         suggestions: 0,
+        bounds: Vec::new(),
+        objective_lists: 0,
     };
     lint::mojibake(file, &mut ctx.diags);
     let doc = build_document(&mut ctx, env);
@@ -529,8 +651,17 @@ fn regions(ctx: &mut Ctx) -> (Vec<Region>, Vec<usize>) {
 fn build_document(ctx: &mut Ctx, env: &Env) -> Option<Document> {
     let blocks = ctx.blocks;
     let text = ctx.text();
+    let page = forms::Page::of(ctx);
 
     let checklists = checklist::find(ctx);
+    for _ in 0..ctx.objective_lists {
+        ctx.diags.push(Diagnostic::new(
+            crate::diag::Severity::Note,
+            OBJECTIVE_LIST,
+            &ctx.file.path,
+            "checklist block left out: it lists learning objectives",
+        ));
+    }
     let linked: HashSet<String> = checklists
         .iter()
         .flat_map(|c| c.links.iter().map(|l| l.anchor.clone()))
@@ -552,12 +683,38 @@ fn build_document(ctx: &mut Ctx, env: &Env) -> Option<Document> {
         }
     }
     let has_tables = blocks.iter().any(|b| table::form(b).is_some());
-    if checklists.is_empty() && !has_tables {
+
+    // One reading per item: what forms A and F and the Well-Architected tables read is
+    // claimed before forms B to G run.
+    let mut claimed: HashSet<usize> = HashSet::new();
+    for cl in &checklists {
+        for b in [Some(cl.block), cl.continuation.map(|(_, q)| q)]
+            .into_iter()
+            .flatten()
+        {
+            if let Some(node) = blocks.get(b) {
+                claimed.insert(node.range.start);
+            }
+        }
+        for item in checklist::list_items_of(ctx, cl) {
+            claimed.insert(item.range.start);
+        }
+    }
+    for b in blocks.iter().filter(|b| table::form(b).is_some()) {
+        claimed.insert(b.range.start);
+    }
+    let found_any = !forms::run(ctx, &page, &mut claimed.clone()).is_empty();
+    if checklists.is_empty() && !has_tables && !found_any {
+        unrecognized(ctx, &page);
         return None;
     }
 
     // Links: resolved in every Markdown slice from here on; broken ones reported.
-    let anchors: HashSet<String> = ctx.headings.iter().map(|h| h.anchor.clone()).collect();
+    let anchors: HashSet<String> = ctx
+        .headings
+        .iter()
+        .flat_map(|h| std::iter::once(h.anchor.clone()).chain(h.extra.iter().cloned()))
+        .collect();
     let missing: HashSet<String> = linked
         .iter()
         .filter(|a| !anchors.contains(*a))
@@ -575,6 +732,35 @@ fn build_document(ctx: &mut Ctx, env: &Env) -> Option<Document> {
     ctx.diags.extend(diags);
 
     let (regions, outside) = regions(ctx);
+    let first_region = regions
+        .first()
+        .map(|r| r.heading.unwrap_or(r.start))
+        .unwrap_or(blocks.len());
+    let mut bounds = vec![first_region; blocks.len()];
+    for r in &regions {
+        for b in bounds
+            .iter_mut()
+            .take(r.end)
+            .skip(r.heading.unwrap_or(r.start))
+        {
+            *b = r.end;
+        }
+    }
+    ctx.bounds = bounds;
+
+    // Forms B to G, now with links resolved.
+    let before = claimed.clone();
+    let new_drafts = if found_any {
+        forms::run(ctx, &page, &mut claimed)
+    } else {
+        Vec::new()
+    };
+    let new_blocks: HashSet<usize> = blocks
+        .iter()
+        .filter(|b| claimed.contains(&b.range.start) && !before.contains(&b.range.start))
+        .filter(|b| !matches!(b.kind, Kind::Heading(_)))
+        .map(|b| b.range.start)
+        .collect();
 
     let title = blocks
         .iter()
@@ -592,19 +778,8 @@ fn build_document(ctx: &mut Ctx, env: &Env) -> Option<Document> {
         .and_then(pillar_of_slug)
         .or_else(|| {
             ctx.file.front_matter.0.iter().find_map(|(k, v)| {
-                let values: Vec<&str> = match v {
-                    crate::model::FrontValue::Text(s) => vec![s.as_str()],
-                    crate::model::FrontValue::List(l) => l
-                        .iter()
-                        .filter_map(|x| match x {
-                            crate::model::FrontValue::Text(s) => Some(s.as_str()),
-                            _ => None,
-                        })
-                        .collect(),
-                    crate::model::FrontValue::Null => vec![],
-                };
                 let key = k.to_lowercase();
-                values.into_iter().find_map(|v| {
+                forms::front_values(v).into_iter().find_map(|v| {
                     if key == "pillar" {
                         pillar_of_title(v).or_else(|| pillar_of_slug(v))
                     } else if key == "ms.subservice" || key == "ms.custom" {
@@ -616,12 +791,8 @@ fn build_document(ctx: &mut Ctx, env: &Env) -> Option<Document> {
             })
         });
 
-    let mut sections = Vec::new();
+    let mut entries: Vec<Entry> = Vec::new();
     let mut owned: HashSet<usize> = HashSet::new();
-    let first_region = regions
-        .first()
-        .map(|r| r.heading.unwrap_or(r.start))
-        .unwrap_or(blocks.len());
     // Items before the first region (a checklist right under the title) form a section
     // of their own.
     let pre: Vec<usize> = outside
@@ -645,20 +816,140 @@ fn build_document(ctx: &mut Ctx, env: &Env) -> Option<Document> {
         pillar: None,
     };
     let mut pre_owned = HashSet::new();
-    let pre_section = build_section(ctx, &pre_region, &checklists, &mut pre_owned, doc_pillar);
-    let pre_has_items = !pre_section.items.is_empty();
-    if pre_has_items {
-        sections.push(pre_section);
-        owned.extend(pre_owned);
-    }
+    let (pre_section, pre_drafts) =
+        build_section(ctx, &pre_region, &checklists, &mut pre_owned, &new_blocks);
+    entries.push(Entry {
+        order: 0,
+        heading_at: None,
+        section: pre_section,
+        drafts: pre_drafts,
+        pillar: doc_pillar,
+        keep_empty: false,
+        mixed: false,
+        owned: pre_owned,
+    });
     for region in &regions {
-        let section = build_section(ctx, region, &checklists, &mut owned, doc_pillar);
-        if region.is_tab || region.pillar.is_some() || !section.items.is_empty() {
-            sections.push(section);
-        }
+        let mut region_owned = HashSet::new();
+        let (section, drafts) =
+            build_section(ctx, region, &checklists, &mut region_owned, &new_blocks);
+        let heading_at = region
+            .heading
+            .and_then(|h| blocks.get(h))
+            .map(|n| n.range.start);
+        entries.push(Entry {
+            order: heading_at
+                .or_else(|| blocks.get(region.start).map(|n| n.range.start))
+                .unwrap_or(text.len()),
+            heading_at,
+            section,
+            drafts,
+            pillar: region.pillar.or(doc_pillar),
+            keep_empty: region.pillar.is_some(),
+            mixed: false,
+            owned: region_owned,
+        });
     }
-    if sections.iter().all(|s| s.items.is_empty()) {
+
+    // Forms B to G: each item to the nearest heading above it (level 2 or deeper), or the
+    // content tab it stands in when that is nearer; without either, the page's section.
+    for draft in new_drafts {
+        let heading = ctx
+            .headings
+            .iter()
+            .rev()
+            .find(|h| h.level >= 2 && h.range.start < draft.at);
+        let tab = ctx
+            .file
+            .marks
+            .tab_at(draft.at)
+            .filter(|t| heading.is_none_or(|h| t.range.start > h.range.start));
+        let (at, id, title) = match (tab, heading) {
+            (Some(t), _) => (t.range.start, slug(&t.title), t.title.clone()),
+            (None, Some(h)) => (
+                h.range.start,
+                h.tab.clone().unwrap_or_else(|| h.anchor.clone()),
+                forms::heading_name_kept_case(&h.text),
+            ),
+            (None, None) => {
+                if let Some(first) = entries.first_mut() {
+                    first.mixed = true;
+                    first.drafts.push(draft);
+                }
+                continue;
+            }
+        };
+        if let Some(e) = entries.iter_mut().find(|e| e.heading_at == Some(at)) {
+            e.mixed = true;
+            e.drafts.push(draft);
+            continue;
+        }
+        entries.push(Entry {
+            order: at,
+            heading_at: Some(at),
+            section: Section {
+                id,
+                title,
+                level: None,
+                goal: None,
+                intro: String::new(),
+                callouts: Vec::new(),
+                items: Vec::new(),
+            },
+            drafts: vec![draft],
+            pillar: doc_pillar,
+            keep_empty: false,
+            mixed: true,
+            owned: HashSet::new(),
+        });
+    }
+    entries.sort_by_key(|e| e.order);
+    let pre_has_items = entries
+        .iter()
+        .find(|e| e.order == 0 && e.heading_at.is_none())
+        .is_some_and(|e| !e.drafts.is_empty());
+    entries.retain(|e| !e.drafts.is_empty() || e.keep_empty);
+    if entries.iter().all(|e| e.drafts.is_empty()) {
+        unrecognized(ctx, &page);
         return None;
+    }
+    one_per_variant(ctx, &mut entries);
+
+    // Section ids unique within the document, as anchors are.
+    let mut used: HashSet<String> = HashSet::new();
+    let mut sections = Vec::new();
+    let mut ids: HashMap<usize, String> = HashMap::new();
+    let mut parents: Vec<(usize, usize, usize)> = Vec::new();
+    for mut e in entries {
+        owned.extend(e.owned.iter().copied());
+        let base = e.section.id.clone();
+        let mut id = base.clone();
+        let mut n = 1;
+        while !used.insert(id.clone()) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        e.section.id = id;
+        if e.mixed {
+            e.drafts.sort_by_key(|d| d.at);
+        }
+        let s = sections.len();
+        for d in e.drafts {
+            let (seq, parent) = (d.seq, d.parent);
+            let item = finish(ctx, &e.section.id, d, e.pillar);
+            if let Some(seq) = seq {
+                ids.insert(seq, item.id.clone());
+            }
+            if let Some(p) = parent {
+                parents.push((s, e.section.items.len(), p));
+            }
+            e.section.items.push(item);
+        }
+        sections.push(e.section);
+    }
+    for (s, i, p) in parents {
+        if let Some(item) = sections.get_mut(s).and_then(|s| s.items.get_mut(i)) {
+            item.parent = ids.get(&p).cloned();
+        }
     }
 
     // Document intro and callouts: blocks outside every section.
@@ -669,10 +960,10 @@ fn build_document(ctx: &mut Ctx, env: &Env) -> Option<Document> {
         .iter()
         .filter_map(|&i| blocks.get(i).map(|n| (i, n)))
     {
-        if owned.contains(&i) {
+        if owned.contains(&i) || new_blocks.contains(&node.range.start) {
             continue;
         }
-        if let Some(c) = callout::recognize(node, text, |r| ctx.md(r)) {
+        if let Some(c) = ctx.callout(node) {
             callouts.push(c);
             continue;
         }
@@ -686,15 +977,150 @@ fn build_document(ctx: &mut Ctx, env: &Env) -> Option<Document> {
         intro.push(ctx.md(node.range.clone()));
     }
 
+    let url = (!ctx.site.base.is_empty()).then(|| ctx.doc_url.clone());
     Some(Document {
         path: ctx.file.path.clone(),
         title,
         front_matter: ctx.file.front_matter.clone(),
-        url: Some(ctx.doc_url.clone()),
+        url,
         intro: join_blocks(intro),
         callouts,
         sections,
     })
+}
+
+/// The code of the note that counts a checklist block left out as learning objectives;
+/// the summary line counts these and they are not printed.
+pub const OBJECTIVE_LIST: &str = "objective-list";
+
+/// A section in the making: its shell, its drafts, and where it stands.
+struct Entry {
+    /// Byte offset that orders sections (the heading's, or 0 for the page's own).
+    order: usize,
+    /// The heading (or content tab) the section is named after, by its first byte.
+    heading_at: Option<usize>,
+    section: Section,
+    drafts: Vec<Draft>,
+    pillar: Option<&'static str>,
+    /// Kept without items (a Well-Architected pillar section).
+    keep_empty: bool,
+    /// Drafts of more than one pass: sorted by position before they become items.
+    mixed: bool,
+    /// Top-level blocks the section's items took.
+    owned: HashSet<usize>,
+}
+
+/// FORMS.md section 3: the same item in exclusive branches of conditional content (two
+/// monikers of one group) is one item that records both branches.
+fn one_per_variant(ctx: &Ctx, entries: &mut [Entry]) {
+    let marks = &ctx.file.marks;
+    if marks.variants.is_empty() {
+        for e in entries.iter_mut() {
+            for d in &mut e.drafts {
+                d.variants = Vec::new();
+            }
+        }
+        return;
+    }
+    let mut first: HashMap<(String, String), (usize, usize, Vec<usize>)> = HashMap::new();
+    let mut merges: Vec<(usize, usize, usize, usize)> = Vec::new();
+    for (ei, e) in entries.iter().enumerate() {
+        for (di, d) in e.drafts.iter().enumerate() {
+            let spans = marks.variant_spans_at(d.at);
+            if spans.is_empty() {
+                continue;
+            }
+            let key = (
+                d.kind.to_string(),
+                d.anchor
+                    .clone()
+                    .filter(|_| d.kind == "strategy")
+                    .unwrap_or_else(|| d.title.to_lowercase()),
+            );
+            match first.get(&key) {
+                Some((fe, fd, fspans)) => {
+                    let exclusive = fspans.last() != spans.last()
+                        && fspans
+                            .last()
+                            .zip(spans.last())
+                            .and_then(|(a, b)| marks.variants.get(*a).zip(marks.variants.get(*b)))
+                            .is_some_and(|(a, b)| a.group == b.group);
+                    if exclusive {
+                        merges.push((*fe, *fd, ei, di));
+                    }
+                }
+                None => {
+                    first.insert(key, (ei, di, spans));
+                }
+            }
+        }
+    }
+    for e in entries.iter_mut() {
+        for d in &mut e.drafts {
+            d.variants = marks.variants_at(d.at);
+        }
+    }
+    let mut drop: Vec<(usize, usize)> = Vec::new();
+    for (fe, fd, ei, di) in merges {
+        let more = entries
+            .get(ei)
+            .and_then(|e| e.drafts.get(di))
+            .map(|d| d.variants.clone())
+            .unwrap_or_default();
+        if let Some(d) = entries.get_mut(fe).and_then(|e| e.drafts.get_mut(fd)) {
+            for v in more {
+                if !d.variants.contains(&v) {
+                    d.variants.push(v);
+                }
+            }
+        }
+        drop.push((ei, di));
+    }
+    drop.sort_unstable();
+    for (ei, di) in drop.into_iter().rev() {
+        if let Some(e) = entries.get_mut(ei) {
+            if di < e.drafts.len() {
+                e.drafts.remove(di);
+            }
+        }
+    }
+}
+
+/// FORMS.md section 5: a checklist page, or a page with a heading that holds the word
+/// "checklist", that yields no item is reported: silence is the worst answer.
+fn unrecognized(ctx: &mut Ctx, page: &forms::Page) {
+    let heading = ctx
+        .headings
+        .iter()
+        .find(|h| forms::has_word(&h.text, "checklist"))
+        .or_else(|| {
+            page.checklist_page
+                .then(|| ctx.headings.iter().find(|h| h.level == 1))
+                .flatten()
+        })
+        .map(|h| (h.range.clone(), h.text.clone()));
+    if heading.is_none() && !page.checklist_page {
+        return;
+    }
+    let mut d = Diagnostic::warning(
+        "unrecognized-checklist",
+        &ctx.file.path,
+        match &heading {
+            Some((_, t)) => format!("`{t}` reads as a checklist, but no checklist item was recognized in this page"),
+            None => "the front matter says this page is a checklist, but no checklist item was recognized in it".to_string(),
+        },
+    )
+    .help("write the items in a form checkdown reads: a task list (`- [ ] Do this`), a checkbox table, a `> [!div class=\"checklist\"]` block, or a list on a checklist page (see README, \"Checklist forms\")");
+    match heading {
+        Some((range, _)) => {
+            d = ctx.diag_at(d.label("this heading names a checklist"), range);
+        }
+        None => {
+            let at = crate::load::caret(ctx.text(), 0);
+            d = ctx.diag_at(d, at);
+        }
+    }
+    ctx.diags.push(d);
 }
 
 fn build_section(
@@ -702,10 +1128,9 @@ fn build_section(
     region: &Region,
     checklists: &[checklist::Checklist],
     owned: &mut HashSet<usize>,
-    doc_pillar: Option<&'static str>,
-) -> Section {
+    new_blocks: &HashSet<usize>,
+) -> (Section, Vec<Draft>) {
     let blocks = ctx.blocks;
-    let text = ctx.text();
     let range = region.start..region.end;
     let mut drafts: Vec<Draft> = Vec::new();
     let mut skip: HashSet<usize> = HashSet::new();
@@ -713,6 +1138,14 @@ fn build_section(
 
     for i in range.clone() {
         if owned.contains(&i) || skip.contains(&i) {
+            continue;
+        }
+        if blocks
+            .get(i)
+            .is_some_and(|b| new_blocks.contains(&b.range.start))
+        {
+            first_structural = first_structural.min(i);
+            skip.insert(i);
             continue;
         }
         if let Some(cl) = checklists.iter().find(|c| c.block == i) {
@@ -758,7 +1191,7 @@ fn build_section(
         let Some(node) = blocks.get(i) else {
             continue;
         };
-        if let Some(c) = callout::recognize(node, text, |r| ctx.md(r)) {
+        if let Some(c) = ctx.callout(node) {
             callouts.push(c);
             owned.insert(i);
             continue;
@@ -774,12 +1207,7 @@ fn build_section(
         }
     }
 
-    let pillar = region.pillar.or(doc_pillar);
-    let items = drafts
-        .into_iter()
-        .map(|d| finish(ctx, &region.id, d, pillar))
-        .collect();
-    Section {
+    let section = Section {
         id: region.id.clone(),
         title: region.title.clone(),
         level: if region.is_tab {
@@ -790,8 +1218,9 @@ fn build_section(
         goal,
         intro: join_blocks(intro),
         callouts,
-        items,
-    }
+        items: Vec::new(),
+    };
+    (section, drafts)
 }
 
 /// Settles a draft's key, id, pillar and URL.
@@ -802,7 +1231,11 @@ fn finish(ctx: &mut Ctx, section_id: &str, d: Draft, pillar: Option<&'static str
         format!("{section_id}/{}", d.key_fragment)
     };
     let key = ctx.unique_key(&fragment);
-    let url = d.anchor.as_ref().map(|a| format!("{}#{}", ctx.doc_url, a));
+    let url = d
+        .anchor
+        .as_ref()
+        .filter(|_| !ctx.site.base.is_empty())
+        .map(|a| format!("{}#{}", ctx.doc_url, a));
     Item {
         id: checklist::item_id(&key),
         key,
