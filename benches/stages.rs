@@ -48,6 +48,7 @@ fn main() {
     let env = Env {
         site: Site::default(),
         known: Some(paths.iter().map(|(_, rel)| rel.clone()).collect()),
+        root: None,
     };
     let trees: Vec<Vec<Node>> = files
         .iter()

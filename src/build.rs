@@ -331,6 +331,7 @@ fn build_streamed(req: &Request) -> Result<Built, Error> {
     let env = extract::Env {
         site: extract::links::Site::new(&options.base_url),
         known: Some(files.iter().map(|(_, rel)| rel.clone()).collect()),
+        root: Some(req.input.to_path_buf()),
     };
     let walk_errors: BTreeSet<String> = errors(&walked);
     let renderer = match req.output {

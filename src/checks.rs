@@ -94,7 +94,8 @@ fn nested_tab_groups(file: &SourceFile, blocks: &[Node], out: &mut Vec<Diagnosti
 /// Two items with one key (the same anchor listed twice in one page) would share an id,
 /// and with it a tracker row and a tick in the HTML page.
 fn duplicate_items(file: &SourceFile, blocks: &[Node], out: &mut Vec<Diagnostic>) {
-    let mut first: HashMap<String, usize> = HashMap::new();
+    // Anchor -> (line, the innermost conditional branch it stands in).
+    let mut first: HashMap<String, (usize, Option<usize>)> = HashMap::new();
     let items = blocks
         .iter()
         .filter(|b| checklist::is_checklist(b, &file.text))
@@ -114,8 +115,21 @@ fn duplicate_items(file: &SourceFile, blocks: &[Node], out: &mut Vec<Diagnostic>
             });
         let Some(anchor) = link else { continue };
         let line = file.lines.position(&file.text, item.range.start).0;
+        let branch = file
+            .marks
+            .variant_spans_at(item.range.start)
+            .last()
+            .copied();
         match first.get(anchor) {
-            Some(&was) => {
+            // The same item in exclusive branches of conditional content (two monikers
+            // of one group) is one item: a reader sees one of them.
+            Some(&(_, was_branch))
+                if was_branch.zip(branch).is_some_and(|(a, b)| {
+                    a != b
+                        && file.marks.variants.get(a).map(|v| v.group)
+                            == file.marks.variants.get(b).map(|v| v.group)
+                }) => {}
+            Some(&(was, _)) => {
                 let d = Diagnostic::error(
                     "duplicate-item",
                     &file.path,
@@ -126,7 +140,7 @@ fn duplicate_items(file: &SourceFile, blocks: &[Node], out: &mut Vec<Diagnostic>
                 out.push(at(file, d, item));
             }
             None => {
-                first.insert(anchor.to_string(), line);
+                first.insert(anchor.to_string(), (line, branch));
             }
         }
     }

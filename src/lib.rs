@@ -150,6 +150,19 @@ pub fn compile_file_with(
     env: &extract::Env,
     options: &Options,
 ) -> (Option<Document>, Vec<Diagnostic>) {
+    // Includes expanded and dialects rewritten first; problems in included text are
+    // reported at the included file's line.
+    let mut include_diags = Vec::new();
+    let prepared = dialect::prepare(
+        file,
+        env.root.as_deref(),
+        options.max_file_size,
+        &mut include_diags,
+    );
+    let (file, map) = match &prepared {
+        Some(p) => (&p.file, p.map.as_ref()),
+        None => (file, None),
+    };
     let parsed = parse::parse_limited(&file.text, file.body_start, options.max_nesting);
     let mut diags = Vec::new();
     if let Some(range) = parsed.too_deep {
@@ -167,9 +180,28 @@ pub fn compile_file_with(
             .help("quotes, lists and emphasis nested past the limit are read as text of the level above; flatten them, or raise the limit with --max-nesting"),
         );
     }
-    let (doc, more) = extract::extract(file, &parsed.blocks, env);
+    let (mut doc, more) = extract::extract(file, &parsed.blocks, env);
     diags.extend(more);
     diags.extend(checks::run(file, &parsed.blocks));
+    if let Some(map) = map {
+        for d in diags
+            .iter_mut()
+            .filter(|d| d.line > 0 && d.path == file.path)
+        {
+            if let Some((path, line)) = map.origin(d.line) {
+                d.path = path.to_string();
+                d.line = line;
+            }
+        }
+        for item in doc
+            .iter_mut()
+            .flat_map(|d| d.sections.iter_mut())
+            .flat_map(|s| s.items.iter_mut())
+        {
+            item.source.line = map.page_line(item.source.line);
+        }
+    }
+    diags.extend(include_diags);
     (doc, cap_per_code(&file.path, diags))
 }
 
@@ -219,6 +251,7 @@ pub fn compile_dir(input: &Path, skip: Option<&Path>, options: &Options) -> Comp
     let env = extract::Env {
         site: extract::links::Site::new(&options.base_url),
         known: Some(files.iter().map(|(_, rel)| rel.clone()).collect()),
+        root: Some(input.to_path_buf()),
     };
     // Each file on its own, `options.jobs` at a time; results are taken in file order, so
     // the catalog and the diagnostics are the same for any number of jobs.

@@ -21,8 +21,8 @@ pub struct SourceFile {
     pub body_start: usize,
     pub front_matter: FrontMatter,
     pub lines: LineIndex,
-    /// What the dialect passes found (admonitions, content tabs, conditional content);
-    /// `text` is already rewritten by them (see [`crate::dialect`]).
+    /// What the dialect passes found (admonitions, content tabs, conditional content),
+    /// once [`crate::dialect::prepare`] has rewritten `text`; empty before.
     pub marks: crate::dialect::Marks,
 }
 
@@ -285,21 +285,13 @@ pub fn from_bytes(rel: &str, bytes: Vec<u8>, diags: &mut Vec<Diagnostic>) -> Opt
     };
     let lines = LineIndex::new(&text);
     let (front_matter, body_start) = split_front_matter(rel, &text, &lines, diags);
-    let (rewritten, marks) = crate::dialect::apply(&text, body_start, rel);
-    let (text, lines) = match rewritten {
-        Some(t) => {
-            let lines = LineIndex::new(&t);
-            (t, lines)
-        }
-        None => (text, lines),
-    };
     Some(SourceFile {
         path: rel.to_string(),
         text,
         body_start,
         front_matter,
         lines,
-        marks,
+        marks: Default::default(),
     })
 }
 

@@ -120,7 +120,8 @@ struct Common {
     #[arg(long, default_value_t = checkdown::DEFAULT_MAX_FILE_SIZE, value_name = "BYTES")]
     max_file_size: u64,
     /// Where the pages are published: relative links resolve against it, site-root links
-    /// (`/azure/...`) against its scheme and host.
+    /// (`/azure/...`) against its scheme and host; `none`: pages are not published under
+    /// a known URL, so links stay as written and no URL is made.
     #[arg(long, value_name = "URL", default_value = checkdown::extract::links::DEFAULT_BASE,
           value_parser = base_url)]
     base_url: String,
@@ -324,6 +325,12 @@ fn build(
         check,
     })?;
     let mut diagnostics: Vec<Diagnostic> = built.diagnostics;
+    // Checklist blocks left out as learning objectives are counted, not listed.
+    let objectives = diagnostics
+        .iter()
+        .filter(|d| d.code == checkdown::extract::OBJECTIVE_LIST)
+        .count();
+    diagnostics.retain(|d| d.code != checkdown::extract::OBJECTIVE_LIST);
     // Name files as the user can open them: INPUT as given, then the relative path.
     for d in &mut diagnostics {
         d.path = input.join(&d.path).display().to_string();
@@ -362,8 +369,12 @@ fn build(
     let warnings = diag::count(&diagnostics, Severity::Warning);
     let docs = built.documents;
     let items = built.items;
+    let objectives = match objectives {
+        0 => String::new(),
+        n => format!(", {n} objective {} left out", plural(n, "list", "lists")),
+    };
     eprintln!(
-        "checkdown: {docs} {}, {items} {}, {} skipped, {errors} {}, {warnings} {}{} in {} ms",
+        "checkdown: {docs} {}, {items} {}, {} skipped{objectives}, {errors} {}, {warnings} {}{} in {} ms",
         plural(docs, "document", "documents"),
         plural(items, "item", "items"),
         built.skipped,
@@ -394,8 +405,12 @@ fn build(
 }
 
 /// `--base-url`: an absolute http(s) URL with a host, such as
-/// `https://learn.microsoft.com/azure/well-architected/`.
+/// `https://learn.microsoft.com/azure/well-architected/`, or `none` (given as the empty
+/// string to the library): no URLs are made.
 fn base_url(s: &str) -> Result<String, String> {
+    if s == "none" {
+        return Ok(String::new());
+    }
     let url = url::Url::parse(s).map_err(|e| format!("`{s}` is not an absolute URL ({e})"))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
         return Err(format!(

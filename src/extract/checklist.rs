@@ -542,6 +542,9 @@ pub(crate) fn cell_md(ctx: &Ctx, cell: &Node, from: Option<usize>) -> String {
 
 /// A link destination as a published URL.
 fn published(ctx: &Ctx, dest: &str) -> String {
+    if ctx.site.base.is_empty() {
+        return dest.to_string();
+    }
     match resolve(&ctx.site, &ctx.file.path, dest) {
         Target::InPage(a) => format!("{}#{}", ctx.doc_url, a),
         Target::Relative { url, .. } | Target::SiteRoot(url) => url,

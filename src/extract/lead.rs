@@ -18,10 +18,13 @@ pub struct Lead {
     pub bold: bool,
 }
 
-/// Trailing `:` and `.` removed, blanks collapsed.
+/// Trailing `.`, `:` and their full-width forms (`。`, `：`, `．`) removed, blanks
+/// collapsed (FORMS.md, "Titles"); `?` and `!` stay.
 pub fn clean_title(s: &str) -> String {
     let s = crate::render::markdown::collapse_whitespace(s);
-    s.trim_end_matches([':', '.', ' ']).trim().to_string()
+    s.trim_end_matches([':', '.', ' ', '\u{3002}', '\u{ff1a}', '\u{ff0e}'])
+        .trim()
+        .to_string()
 }
 
 /// `(Scope) rest` -> (Some("Scope"), "rest").

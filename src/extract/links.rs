@@ -17,7 +17,15 @@ pub struct Site {
 }
 
 impl Site {
+    /// A site published at `base`; an empty `base` (or `none`) is no site: pages get no
+    /// URL and links stay as written.
     pub fn new(base: &str) -> Site {
+        if base.trim().is_empty() || base.trim() == "none" {
+            return Site {
+                base: String::new(),
+                root: String::new(),
+            };
+        }
         let mut base = base.trim().to_string();
         if !base.ends_with('/') {
             base.push('/');
@@ -34,6 +42,9 @@ impl Site {
 
     /// The published URL of a page at `path` (relative to INPUT).
     pub fn page_url(&self, path: &str) -> String {
+        if self.base.is_empty() {
+            return String::new();
+        }
         let stem = strip_md(path);
         let stem = stem
             .strip_suffix("index")
@@ -52,7 +63,8 @@ impl Default for Site {
 pub const DEFAULT_BASE: &str = "https://learn.microsoft.com/azure/well-architected/";
 
 fn strip_md(path: &str) -> &str {
-    path.strip_suffix(".md")
+    path.strip_suffix(".mdx")
+        .or_else(|| path.strip_suffix(".md"))
         .or_else(|| path.strip_suffix(".MD"))
         .unwrap_or(path)
 }
@@ -236,12 +248,14 @@ impl LinkCheck<'_> {
                 format!("{}#{}", self.page_url, anchor)
             }
             Target::Relative { input_path, url } => {
-                let is_page = input_path.as_deref().is_some_and(|p| p.ends_with(".md"));
+                let is_page = input_path
+                    .as_deref()
+                    .is_some_and(|p| p.ends_with(".md") || p.ends_with(".mdx"));
                 if let (Some(known), true) = (
                     self.known,
                     dest.split(['#', '?'])
                         .next()
-                        .is_some_and(|p| p.ends_with(".md")),
+                        .is_some_and(|p| p.ends_with(".md") || p.ends_with(".mdx")),
                 ) {
                     let present = is_page && input_path.as_ref().is_some_and(|p| known.contains(p));
                     if !present {
@@ -254,7 +268,11 @@ impl LinkCheck<'_> {
                             )
                             .at(text, lines, at.clone())
                             .label("no such page under INPUT")
-                            .help(format!("the published link will be {url}; fix the path if that page does not exist")),
+                            .help(if self.site.base.is_empty() {
+                                "fix the path if that page does not exist".to_string()
+                            } else {
+                                format!("the published link will be {url}; fix the path if that page does not exist")
+                            }),
                         );
                     }
                 }
@@ -263,6 +281,10 @@ impl LinkCheck<'_> {
             Target::SiteRoot(url) => url,
             Target::Other => return,
         };
+        // Without a site, links stay as the page writes them.
+        if self.site.base.is_empty() {
+            return;
+        }
         if let Some((start, end)) = raw {
             out.push(Rewrite {
                 start,

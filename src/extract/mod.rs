@@ -84,6 +84,8 @@ pub struct Env {
     pub site: Site,
     /// Every Markdown path under INPUT, when compiling a folder.
     pub known: Option<HashSet<String>>,
+    /// INPUT itself, when compiling a folder: Learn includes are read under it.
+    pub root: Option<std::path::PathBuf>,
 }
 
 /// Everything recognizers need about one file.
@@ -755,10 +757,22 @@ fn build_document(ctx: &mut Ctx, env: &Env) -> Option<Document> {
     } else {
         Vec::new()
     };
+    // Top-level blocks that hold what forms B to G read (a list, a table, an admonition
+    // around a task list): they are items, not intro text or callouts.
+    let new_claims: Vec<usize> = {
+        let mut v: Vec<usize> = claimed.difference(&before).copied().collect();
+        v.sort_unstable();
+        v
+    };
     let new_blocks: HashSet<usize> = blocks
         .iter()
-        .filter(|b| claimed.contains(&b.range.start) && !before.contains(&b.range.start))
         .filter(|b| !matches!(b.kind, Kind::Heading(_)))
+        .filter(|b| {
+            let from = new_claims.partition_point(|&c| c < b.range.start);
+            new_claims
+                .get(from)
+                .is_some_and(|&c| c < b.range.end.max(b.range.start + 1))
+        })
         .map(|b| b.range.start)
         .collect();
 

@@ -179,8 +179,10 @@ pub fn list_item(
             title = lead.title;
             body.push(lead.rest);
         } else {
-            let start = inlines.first().map(|n| n.range.start).unwrap_or(para_end);
-            title = clean_title(&to_plain(&ctx.md_inline(start, para_end, quotes)));
+            // From the tree, not the source: reference links (`[kubernetes/website]`,
+            // defined at the end of the page) are resolved there.
+            let plain: String = inlines.iter().map(Node::plain_text).collect();
+            title = clean_title(&plain);
         }
     } else {
         title = String::new();

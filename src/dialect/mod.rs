@@ -16,9 +16,74 @@
 //! file; columns move only on lines a pass rewrote (by at most the indentation it took).
 //! Fenced code is never rewritten, except for the container prefixes around it.
 
-use std::ops::Range;
+pub mod include;
 
+use std::ops::Range;
+use std::path::Path;
+
+use crate::diag::Diagnostic;
+use crate::load::SourceFile;
 use crate::model::CalloutKind;
+use crate::parse::lines::LineIndex;
+
+/// A page made ready to parse: its includes expanded, then the dialect passes run.
+#[derive(Debug)]
+pub struct Prepared {
+    pub file: SourceFile,
+    /// Where each line came from, when includes were expanded.
+    pub map: Option<include::LineMap>,
+}
+
+/// Expands a page's includes (when INPUT's `root` is known) and runs the dialect passes.
+/// `None` when the page needs neither (it is parsed as read). Include problems go to
+/// `diags`, already at the file and line they concern.
+pub fn prepare(
+    file: &SourceFile,
+    root: Option<&Path>,
+    max_size: u64,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Prepared> {
+    let expanded = root.and_then(|root| {
+        include::expand(
+            &file.text,
+            file.body_start,
+            &file.path,
+            root,
+            max_size,
+            diags,
+        )
+    });
+    let (text, map) = match expanded {
+        Some((t, m)) => (Some(t), Some(m)),
+        None => (None, None),
+    };
+    let base = text.as_deref().unwrap_or(&file.text);
+    let (rewritten, marks) = apply(base, file.body_start, &file.path);
+    if text.is_none() && rewritten.is_none() && marks == Marks::default() {
+        return None;
+    }
+    let text = rewritten.or(text).unwrap_or_else(|| file.text.clone());
+    let lines = LineIndex::new(&text);
+    Some(Prepared {
+        file: SourceFile {
+            path: file.path.clone(),
+            text,
+            body_start: file.body_start,
+            front_matter: file.front_matter.clone(),
+            lines,
+            marks,
+        },
+        map,
+    })
+}
+
+/// Does the Markdown hold an include (`[!INCLUDE`, any case)?
+pub fn has_include(body: &str) -> bool {
+    memchr::memmem::find_iter(body.as_bytes(), b"[!").any(|p| {
+        body.get(p + 2..p + 9)
+            .is_some_and(|w| w.eq_ignore_ascii_case("include"))
+    })
+}
 
 /// What the passes found, in byte offsets of the rewritten text.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -188,10 +253,7 @@ pub fn apply(text: &str, body_start: usize, path: &str) -> (Option<String>, Mark
 }
 
 fn has_learn(body: &str) -> bool {
-    memchr::memmem::find(body.as_bytes(), b":::").is_some()
-        || memchr::memmem::find(body.as_bytes(), b"[!INCLUDE").is_some()
-        || memchr::memmem::find(body.as_bytes(), b"[!include").is_some()
-        || memchr::memmem::find(body.as_bytes(), b"[!Include").is_some()
+    memchr::memmem::find(body.as_bytes(), b":::").is_some() || has_include(body)
 }
 
 fn has_mkdocs(body: &str) -> bool {
