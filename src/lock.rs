@@ -1176,6 +1176,29 @@ mod tests {
         assert!(text.contains("[z/b.md]\n\nkey z/b.md#x\nid 3\ntitle\nbody\n"));
     }
 
+    /// A document path that holds line breaks (the walk refuses such pages; this is the
+    /// writer's own defence) stays one `[path]` line and one `key` line, and reads back.
+    #[test]
+    fn a_path_cannot_add_lines_to_the_lock() {
+        let doc = "x\n[y.md]\r\nkey y.md#a\nid 1\n.md";
+        let mut e = entry(&format!("{doc}#a"), "1", "T", "");
+        e.document = doc.to_string();
+        let mut lock = Lock::default();
+        lock.insert(e);
+        let text = lock.to_text();
+        assert_eq!(
+            text.lines().filter(|l| l.starts_with('[')).count(),
+            1,
+            "{text}"
+        );
+        assert_eq!(
+            text.lines().filter(|l| l.starts_with("key ")).count(),
+            1,
+            "{text}"
+        );
+        assert_eq!(Lock::parse(&text), Ok(lock));
+    }
+
     #[test]
     fn parse_errors_name_the_line() {
         let e = Lock::parse("checkdown-lock 1\n\n[a.md]\n<<<<<<< HEAD\n").unwrap_err();

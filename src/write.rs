@@ -90,10 +90,12 @@ pub fn resolve(out: &Path, rel: &str) -> Result<PathBuf, Error> {
     Ok(out.join(rel_path))
 }
 
-/// Is `rel` a relative path made only of plain names (no `..`, `.`, root or prefix)?
+/// Is `rel` a relative path made only of plain names (no `..`, `.`, root or prefix), with
+/// no backslash and no control character (which would break the manifest's lines)?
 fn is_inside(rel: &str) -> bool {
     !rel.is_empty()
         && !rel.contains('\\')
+        && !rel.chars().any(char::is_control)
         && Path::new(rel)
             .components()
             .all(|c| matches!(c, Component::Normal(_)))
@@ -177,7 +179,21 @@ impl Manifest {
         out
     }
 
+    /// Refuses to write a path that [`Manifest::parse`] would not read back as it is (every
+    /// path is checked on its way in; this is the last line of defence).
     fn write(&self, out: &Path) -> Result<(), Error> {
+        if let Some(bad) = self
+            .0
+            .keys()
+            .find(|p| !is_inside(p) || p.as_str() == MANIFEST)
+        {
+            return Err(Error::Io {
+                path: out.join(MANIFEST).display().to_string(),
+                message: format!(
+                    "refused: the output path {bad:?} cannot be listed in the manifest"
+                ),
+            });
+        }
         atomic_write(&out.join(MANIFEST), self.render().as_bytes())
     }
 }
@@ -759,5 +775,38 @@ impl Compare {
             self.mark(&rel);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A path that would break the manifest's lines is refused on the way in (staging) and
+    /// on the way out (the manifest's writer), and never read from a manifest.
+    #[test]
+    fn no_path_can_add_a_line_to_the_manifest() {
+        let dir = std::env::temp_dir().join(format!("checkdown-manifest-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let injected = "x\n0123456789abcdef victim.txt";
+        for bad in [
+            injected, "a\rb", "t\tab", "e\u{1b}", "d\u{7f}", "c1\u{85}", "a\\b",
+        ] {
+            assert!(!is_inside(bad), "{bad:?}");
+            let staging = Staging::create(&dir).expect("staging");
+            let f = OutputFile {
+                path: bad.to_string(),
+                bytes: b"x".to_vec(),
+            };
+            assert!(staging.file(&f).is_err(), "{bad:?}");
+            drop(staging);
+            let mut m = Manifest::default();
+            m.0.insert(bad.to_string(), 1);
+            assert!(m.write(&dir).is_err(), "{bad:?}");
+            assert!(!dir.join(MANIFEST).exists());
+        }
+        let parsed = Manifest::parse("0000000000000001 a\rb\n0000000000000002 b\u{1b}\n");
+        assert_eq!(parsed, Manifest::default());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
