@@ -520,7 +520,7 @@ fn build_whole(req: &Request) -> Result<Built, Error> {
     pool.install(|| files.par_iter().try_for_each(|f| sink.file(f)))?;
     drop(files);
     let text = applied.lock.to_text();
-    let current = std::fs::read(req.lock).is_ok_and(|b| b == text.as_bytes());
+    let current = lock::read_bytes(req.lock).is_ok_and(|b| b.as_deref() == Some(text.as_bytes()));
     built.lock.current = current;
     sink.finish(&mut built)?;
     if !current && !req.check {
@@ -700,8 +700,9 @@ struct Compared {
 }
 
 impl Compared {
+    /// A lock that [`lock::open_lock`] refuses compares as different.
     fn open(path: &Path) -> Compared {
-        let file = File::open(path).ok().map(|f| {
+        let file = lock::open_lock(path).ok().flatten().map(|f| {
             (
                 std::io::BufReader::with_capacity(64 * 1024, f),
                 vec![0u8; 64 * 1024],

@@ -110,6 +110,9 @@ const MANIFEST_HEADER: &str = "\
 # hold what it wrote; it never removes any other file.
 ";
 
+/// The largest manifest read (256 MiB; a line of one is at most a hash and a path).
+pub const MAX_MANIFEST_SIZE: u64 = 256 << 20;
+
 /// The first line of a manifest written before version 2, whose hashes are FNV-1a.
 const MANIFEST_V1: &str = "# checkdown manifest 1:";
 
@@ -121,9 +124,32 @@ impl Manifest {
     /// Reads `out/.checkdown-manifest`; a missing one is empty. One written by an earlier
     /// version (FNV-1a hashes) is brought to this one: each file that still holds what was
     /// written gets its new hash; the others keep a hash none of their bytes have.
+    ///
+    /// The manifest is read only from a regular file of at most [`MAX_MANIFEST_SIZE`]
+    /// bytes: a symbolic link (never followed), a FIFO, a device or a folder in its place,
+    /// or a larger file, is refused, and the build stops before anything in OUTPUT changes.
     pub fn read(out: &Path) -> Result<Manifest, Error> {
+        use crate::open::{Read, Refused};
         let path = out.join(MANIFEST);
-        match std::fs::read_to_string(&path) {
+        let refuse = |why: String| Error::Io {
+            path: path.display().to_string(),
+            message: format!("refused: {why}; move it away and build again"),
+        };
+        let text = match crate::open::read(&path, MAX_MANIFEST_SIZE) {
+            Ok(Read::Bytes(bytes)) => String::from_utf8(bytes)
+                .map_err(|_| refuse("the manifest is not UTF-8, so checkdown did not write it".into())),
+            Ok(Read::TooLarge(size)) => Err(refuse(format!(
+                "the manifest is {size} bytes, over the limit of {} MiB, so checkdown did not write it",
+                MAX_MANIFEST_SIZE >> 20
+            ))),
+            Err(Refused::NotFound) => return Ok(Manifest::default()),
+            Err(Refused::Io(e)) => Err(Error::Io {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            }),
+            Err(e) => Err(refuse(format!("the manifest is {e}"))),
+        };
+        match text {
             Ok(text) if text.starts_with(MANIFEST_V1) => {
                 let mut m = Manifest::parse(&text);
                 for (rel, hash) in m.0.iter_mut() {
@@ -142,11 +168,7 @@ impl Manifest {
                 Ok(m)
             }
             Ok(text) => Ok(Manifest::parse(&text)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Manifest::default()),
-            Err(e) => Err(Error::Io {
-                path: path.display().to_string(),
-                message: e.to_string(),
-            }),
+            Err(e) => Err(e),
         }
     }
 

@@ -223,3 +223,185 @@ help: rename the file (or the folder that holds it)"
         .join(format!("{}.html", "f".repeat(250)))
         .is_file());
 }
+
+/// `checkdown ARGS` in `dir`, killed after 60 s (a build that waits on a FIFO, or reads an
+/// endless file, fails the test instead of hanging it).
+fn checkdown_in_time(dir: &Path, args: &[&str]) -> Outcome {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_checkdown"))
+        .current_dir(dir)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("checkdown runs");
+    let start = std::time::Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("checkdown {args:?} did not finish in 60 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().expect("output");
+    let err = stderr(&out);
+    let mut lines: Vec<&str> = err.lines().collect();
+    let summary = lines.pop().unwrap_or("").to_string();
+    Outcome {
+        code: out.status.code().unwrap_or(-1),
+        diagnostics: lines.join("\n"),
+        summary,
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+    }
+}
+
+fn mkfifo(path: &Path) -> bool {
+    let made = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        eprintln!("skipped: mkfifo is not available");
+    }
+    made
+}
+
+const SECRET: &[u8] = b"AWS_SECRET_ACCESS_KEY=hunter2\n";
+
+/// The lock (or the manifest) replaced by a link to a secret, to an endless device, or by
+/// a FIFO: refused at once with a message that names the file, and nothing is written.
+#[cfg(unix)]
+#[test]
+fn a_lock_that_is_a_link_or_a_fifo_is_refused_and_never_read() {
+    use std::os::unix::fs::symlink;
+    let lock_link = "error: in/checkdown.lock: refused: the lock is a symbolic link, which checkdown does not follow; put the lock file itself there, or name it with --lock FILE";
+    for (name, target) in [("secret", "../secret.txt"), ("zero", "/dev/zero")] {
+        let dir = case(&format!("lock-link-{name}"), &[]);
+        write(&dir.join("secret.txt"), SECRET);
+        symlink(target, dir.join("in/checkdown.lock")).expect("link");
+        for extra in [&[][..], &["--check"][..], &["--tracker", "jira"][..]] {
+            let o = checkdown_in_time(&dir, &[&["build", "in", "-o", "out"][..], extra].concat());
+            assert_eq!((o.code, o.summary.as_str()), (2, lock_link), "{extra:?}");
+            assert_eq!(o.diagnostics, "");
+            assert!(!dir.join("out").exists(), "{extra:?}");
+        }
+        let o = checkdown_in_time(&dir, &["check", "in"]);
+        assert_eq!((o.code, o.summary.as_str()), (2, lock_link));
+        let o = checkdown_in_time(&dir, &["diff", "in", "in"]);
+        assert_eq!((o.code, o.summary.as_str()), (2, lock_link));
+    }
+    let dir = case("lock-fifo", &[]);
+    if !mkfifo(&dir.join("in/checkdown.lock")) {
+        return;
+    }
+    let o = checkdown_in_time(&dir, &["build", "in", "-o", "out"]);
+    assert_eq!(o.code, 2);
+    assert_eq!(
+        o.summary,
+        "error: in/checkdown.lock: refused: the lock is not a regular file (a folder, FIFO, socket or device); remove it, or name another lock with --lock FILE"
+    );
+    assert!(!dir.join("out").exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_manifest_that_is_a_link_or_a_fifo_is_refused_and_never_read() {
+    use std::os::unix::fs::symlink;
+    let dir = case("manifest-link", &[]);
+    write(&dir.join("secret.txt"), SECRET);
+    std::fs::create_dir_all(dir.join("out")).expect("mkdir");
+    let manifest = dir.join("out").join(checkdown::write::MANIFEST);
+    symlink("../secret.txt", &manifest).expect("link");
+    let o = checkdown_in_time(&dir, &["build", "in", "-o", "out"]);
+    assert_eq!(o.code, 2);
+    assert_eq!(
+        o.summary,
+        "error: out/.checkdown-manifest: refused: the manifest is a symbolic link, which checkdown does not follow; move it away and build again"
+    );
+    assert_eq!(
+        std::fs::read(dir.join("secret.txt")).expect("secret"),
+        SECRET
+    );
+    assert!(std::fs::symlink_metadata(&manifest)
+        .expect("link")
+        .file_type()
+        .is_symlink());
+    assert_eq!(std::fs::read_dir(dir.join("out")).expect("ls").count(), 1);
+
+    std::fs::remove_file(&manifest).expect("rm");
+    if !mkfifo(&manifest) {
+        return;
+    }
+    let o = checkdown_in_time(&dir, &["build", "in", "-o", "out"]);
+    assert_eq!(o.code, 2);
+    assert_eq!(
+        o.summary,
+        "error: out/.checkdown-manifest: refused: the manifest is not a regular file (a folder, FIFO, socket or device); move it away and build again"
+    );
+    assert_eq!(std::fs::read_dir(dir.join("out")).expect("ls").count(), 1);
+}
+
+/// A lock that is not one is refused at its line, and what the line holds is never shown.
+#[test]
+fn lock_errors_never_show_what_the_file_holds() {
+    let secret = String::from_utf8_lossy(SECRET).trim_end().to_string();
+    let cases = [
+        (format!("{secret}\n").into_bytes(), "1: expected `checkdown-lock 1` as the first line that is not a comment (not a checkdown lock, or a newer one)"),
+        (format!("checkdown-lock 1\n{secret}\n").into_bytes(), "2: not a line of a lock: a line is `key`, `id`, `title`, `heading` or `body` and its value, a `[document]` line, or a `#` comment"),
+        (format!("checkdown-lock 1\n[a.md]\nkey a.md#x\n{secret} x\n").into_bytes(), "4: not a line of a lock: a line is `key`, `id`, `title`, `heading` or `body` and its value, a `[document]` line, or a `#` comment"),
+        (format!("checkdown-lock 1\n[a.md]\nkey a.md#x\nid {secret} x\n").into_bytes(), "4: the id is empty or holds a space"),
+        (format!("checkdown-lock 1\n[a.md]\nkey {secret}\nid 1\nkey {secret}\nid 2\n").into_bytes(), "5: this key is listed twice (also on line 3)"),
+        (format!("checkdown-lock 1\n[a.md]\nkey {secret}\n").into_bytes(), "3: this entry (its `key` line) has no `id` line"),
+        (b"checkdown-lock 1\n[a.md]\nkey a\xff\n".to_vec(), "3: the line is not valid UTF-8"),
+    ];
+    for (i, (text, message)) in cases.iter().enumerate() {
+        let dir = case(
+            &format!("lock-echo-{i}"),
+            &[("checkdown.lock", text.as_slice())],
+        );
+        let text = String::from_utf8_lossy(text.as_slice());
+        for extra in [&[][..], &["--tracker", "jira"][..]] {
+            let o = checkdown_in_time(&dir, &[&["build", "in", "-o", "out"][..], extra].concat());
+            assert_eq!(o.code, 2, "{text}");
+            assert_eq!(
+                o.summary,
+                format!("error: in/checkdown.lock:{message}"),
+                "{text} {extra:?}"
+            );
+        }
+    }
+}
+
+/// A lock with a line longer than 64 MiB, or a file over 1 GiB, is refused without being
+/// read whole (sparse files: they take no room).
+#[test]
+fn a_huge_lock_is_refused_without_being_read() {
+    let dir = case("lock-huge", &[("checkdown.lock", b"checkdown-lock 1\n")]);
+    let lock = dir.join("in/checkdown.lock");
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&lock)
+        .expect("open");
+    file.set_len((64 << 20) + 100).expect("grow");
+    drop(file);
+    let o = checkdown_in_time(&dir, &["build", "in", "-o", "out"]);
+    assert_eq!(o.code, 2);
+    assert_eq!(
+        o.summary,
+        "error: in/checkdown.lock:2: the line is longer than 64 MiB: not a lock checkdown wrote"
+    );
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&lock)
+        .expect("open");
+    file.set_len((1 << 30) + 1).expect("grow");
+    drop(file);
+    let o = checkdown_in_time(&dir, &["build", "in", "-o", "out"]);
+    assert_eq!(o.code, 2);
+    assert_eq!(
+        o.summary,
+        "error: in/checkdown.lock: refused: the lock is 1073741825 bytes, over the limit of 1024 MiB: not a lock checkdown wrote"
+    );
+    assert!(!dir.join("out").exists());
+}
