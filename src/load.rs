@@ -267,25 +267,43 @@ pub fn read(
     max_size: u64,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<SourceFile> {
+    use crate::open::Refused;
     let cannot = |err: std::io::Error| {
         Diagnostic::error("io", rel, format!("cannot read: {err}"))
             .help("check the file's permissions, or remove it from INPUT")
     };
-    let file = match std::fs::File::open(abs) {
-        Ok(f) => f,
-        Err(err) => {
+    // Opened without following a link or waiting on a FIFO, and checked through the
+    // handle: the page may have been swapped since INPUT was walked.
+    let (file, size) = match crate::open::regular(abs) {
+        Ok(opened) => opened,
+        Err(Refused::Io(err)) => {
             diags.push(cannot(err));
             return None;
         }
-    };
-    let size = match file.metadata() {
-        Ok(meta) if !meta.is_file() => {
-            diags.push(Diagnostic::error("io", rel, "not a regular file; skipped"));
+        Err(Refused::NotFound) => {
+            diags.push(cannot(std::io::ErrorKind::NotFound.into()));
             return None;
         }
-        Ok(meta) => meta.len(),
-        Err(err) => {
-            diags.push(cannot(err));
+        Err(Refused::Link) => {
+            diags.push(
+                Diagnostic::error(
+                    "symlink",
+                    rel,
+                    "the page became a symbolic link while INPUT was read; not followed, skipped",
+                )
+                .help("build again once INPUT stops changing; checkdown never follows a link to a page"),
+            );
+            return None;
+        }
+        Err(Refused::NotRegular) => {
+            diags.push(
+                Diagnostic::error(
+                    "io",
+                    rel,
+                    "not a regular file (a FIFO, socket or device); skipped",
+                )
+                .help("remove it from INPUT; checkdown reads only regular files"),
+            );
             return None;
         }
     };

@@ -259,7 +259,7 @@ pub fn write(out: &Path, files: &[OutputFile]) -> Result<Report, Error> {
     let mut plan = Vec::with_capacity(files.len());
     for f in files {
         let path = resolve(out, &f.path)?;
-        let existing = std::fs::read(&path).ok();
+        let existing = read_output(&path);
         let same = existing.as_deref() == Some(f.bytes.as_slice());
         if existing.is_some() && !same && !old.0.contains_key(&f.path) {
             return Err(Error::Io {
@@ -312,7 +312,7 @@ pub fn stale(out: &Path, files: &[OutputFile]) -> Vec<String> {
         .filter(|f| {
             resolve(out, &f.path)
                 .ok()
-                .and_then(|p| std::fs::read(p).ok())
+                .and_then(|p| read_output(&p))
                 .is_none_or(|old| old != f.bytes)
         })
         .map(|f| f.path.clone())
@@ -588,7 +588,7 @@ fn hash_file(path: &Path) -> Option<u64> {
 }
 
 fn hash_file_with(path: &Path, mut h: impl Update) -> Option<u64> {
-    let mut f = File::open(path).ok()?;
+    let (mut f, _) = crate::open::regular(path).ok()?;
     let mut buf = vec![0u8; 64 * 1024];
     loop {
         match f.read(&mut buf) {
@@ -600,14 +600,23 @@ fn hash_file_with(path: &Path, mut h: impl Update) -> Option<u64> {
     }
 }
 
-/// Do two files hold the same bytes? Compared a block at a time.
+/// The bytes of a file in OUTPUT, when it is a regular file (see [`crate::open`]: no link
+/// followed, no FIFO waited on); `None` for anything else.
+fn read_output(path: &Path) -> Option<Vec<u8>> {
+    match crate::open::read(path, u64::MAX) {
+        Ok(crate::open::Read::Bytes(bytes)) => Some(bytes),
+        _ => None,
+    }
+}
+
+/// Do two regular files hold the same bytes? Compared a block at a time.
 fn same_files(a: &Path, b: &Path) -> bool {
     let len = |p: &Path| std::fs::metadata(p).map(|m| m.len()).ok();
     match (len(a), len(b)) {
         (Some(x), Some(y)) if x == y => {}
         _ => return false,
     }
-    let (Ok(fa), Ok(fb)) = (File::open(a), File::open(b)) else {
+    let (Ok((fa, _)), Ok((fb, _))) = (crate::open::regular(a), crate::open::regular(b)) else {
         return false;
     };
     let mut fa = BufReader::with_capacity(64 * 1024, fa);
@@ -659,7 +668,7 @@ impl Compare {
     pub fn file(&self, f: &OutputFile) {
         let current = resolve(&self.out, &f.path)
             .ok()
-            .and_then(|p| std::fs::read(p).ok())
+            .and_then(|p| read_output(&p))
             .is_some_and(|old| old == f.bytes);
         if !current {
             self.mark(&f.path);
@@ -670,8 +679,8 @@ impl Compare {
     pub fn stream(&self, rel: &str) -> Stream {
         let existing = resolve(&self.out, rel)
             .ok()
-            .and_then(|p| File::open(p).ok())
-            .map(|f| BufReader::with_capacity(64 * 1024, f));
+            .and_then(|p| crate::open::regular(&p).ok())
+            .map(|(f, _)| BufReader::with_capacity(64 * 1024, f));
         Stream {
             rel: rel.to_string(),
             path: self.out.join(rel),

@@ -405,3 +405,88 @@ fn a_huge_lock_is_refused_without_being_read() {
     );
     assert!(!dir.join("out").exists());
 }
+
+/// `load::read` on a thread, given up after 30 s (a read that waits on a FIFO fails the
+/// test instead of hanging it).
+fn read_in_time(abs: &Path, rel: &str) -> (bool, Vec<String>) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (abs, rel) = (abs.to_path_buf(), rel.to_string());
+    std::thread::spawn(move || {
+        let mut diags = Vec::new();
+        let file = checkdown::load::read(&abs, &rel, 1 << 20, &mut diags);
+        let _ = tx.send((
+            file.is_some(),
+            diags.iter().map(|d| d.render(false)).collect(),
+        ));
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(30))
+        .expect("load::read returned in 30 s")
+}
+
+/// A page swapped for a symbolic link or a FIFO after the walk listed it: the read neither
+/// follows the link (a file outside INPUT would be published) nor waits on the FIFO.
+#[cfg(unix)]
+#[test]
+fn a_page_swapped_after_the_walk_is_neither_followed_nor_waited_on() {
+    let dir = case("swapped", &[]);
+    write(
+        &dir.join("outside/secret.md"),
+        b"# Secret\n\n> [!div class=\"checklist\"]\n> - [x](#x)\n",
+    );
+    let page = dir.join("in/page.md");
+    std::os::unix::fs::symlink("../outside/secret.md", &page).expect("link");
+    let (read, diags) = read_in_time(&page, "page.md");
+    assert!(!read);
+    assert_eq!(
+        diags,
+        ["error[symlink]: the page became a symbolic link while INPUT was read; not followed, skipped
+--> page.md
+ |
+help: build again once INPUT stops changing; checkdown never follows a link to a page"]
+    );
+    std::fs::remove_file(&page).expect("rm");
+    if !mkfifo(&page) {
+        return;
+    }
+    let (read, diags) = read_in_time(&page, "page.md");
+    assert!(!read);
+    assert_eq!(
+        diags,
+        [
+            "error[io]: not a regular file (a FIFO, socket or device); skipped
+--> page.md
+ |
+help: remove it from INPUT; checkdown reads only regular files"
+        ]
+    );
+}
+
+/// `build --check` compares with what OUTPUT holds: a FIFO at an output file's place is out
+/// of date, not waited on.
+#[cfg(unix)]
+#[test]
+fn build_check_never_waits_on_a_fifo_in_output() {
+    let dir = case("check-fifo", &[]);
+    let o = build(&dir, &[]);
+    assert_eq!(o.code, 0, "{}", o.diagnostics);
+    for rel in ["checklist.json", "html/good.html"] {
+        let path = dir.join("out").join(rel);
+        std::fs::remove_file(&path).expect("rm");
+        if !mkfifo(&path) {
+            return;
+        }
+    }
+    let o = checkdown_in_time(&dir, &["build", "in", "-o", "out", "--check"]);
+    assert_eq!(o.code, 1);
+    assert_eq!(
+        o.diagnostics,
+        "error[stale-output]: `checklist.json` is out of date with INPUT
+--> out/checklist.json
+ |
+help: run `checkdown build` and commit the result
+error[stale-output]: `html/good.html` is out of date with INPUT
+--> out/html/good.html
+ |
+help: run `checkdown build` and commit the result"
+    );
+}
