@@ -108,6 +108,27 @@ pub fn read(path: &Path, limit: u64) -> Result<Read, Refused> {
     Ok(Read::Bytes(bytes))
 }
 
+/// Creates `path` for writing, new: `create_new` (`O_CREAT | O_EXCL`) never follows a
+/// symbolic link and never opens a file that is already there. An entry already at `path`
+/// (a temporary file of ours left by a killed build with the same process id, or a link
+/// planted there) is removed, never written through, and the file created again.
+pub fn create_new(path: &Path) -> std::io::Result<File> {
+    let open = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .read(true)
+            .create_new(true)
+            .open(path)
+    };
+    match open() {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            std::fs::remove_file(path)?;
+            open()
+        }
+        other => other,
+    }
+}
+
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;

@@ -40,7 +40,7 @@ fn replace(path: &Path, bytes: &[u8], sync: bool) -> Result<(), Error> {
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
+        let mut f = crate::open::create_new(&tmp)?;
         f.write_all(bytes)?;
         if sync {
             f.sync_all()?;

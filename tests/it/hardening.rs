@@ -490,3 +490,79 @@ error[stale-output]: `html/good.html` is out of date with INPUT
 help: run `checkdown build` and commit the result"
     );
 }
+
+/// `build --check` writes nothing, not even scratch files: it runs with TMPDIR pointing at
+/// a regular file, where nothing can be created.
+#[test]
+fn build_check_writes_nothing_into_the_temporary_folder() {
+    let dir = case("check-tmpdir", &[]);
+    assert_eq!(build(&dir, &[]).code, 0);
+    write(&dir.join("not-a-folder"), b"x");
+    for tmp in [dir.join("not-a-folder"), dir.join("missing/folder")] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_checkdown"))
+            .current_dir(&dir)
+            .args(["build", "in", "-o", "out", "--check"])
+            .env("TMPDIR", &tmp)
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+    assert_eq!(std::fs::read(dir.join("not-a-folder")).expect("kept"), b"x");
+}
+
+/// The temporary files beside the lock and the manifest are created new (`O_EXCL`): a link
+/// planted at a temporary file's name (the process id is easy to guess in CI) is replaced,
+/// never written through. In process, so that the process id is known.
+#[cfg(unix)]
+#[test]
+fn temporary_files_are_never_written_through_a_planted_link() {
+    use checkdown::render::Format;
+    let dir = case("planted-tmp", &[]);
+    let victim = dir.join("victim.txt");
+    write(&victim, b"precious");
+    let pid = std::process::id();
+    let input = dir.join("in");
+    let lock = input.join("checkdown.lock");
+    std::os::unix::fs::symlink(&victim, input.join(format!(".checkdown.lock.{pid}.tmp")))
+        .expect("link");
+    std::fs::create_dir_all(dir.join("out")).expect("mkdir");
+    std::os::unix::fs::symlink(
+        &victim,
+        dir.join(format!("out/..checkdown-manifest.{pid}.tmp")),
+    )
+    .expect("link");
+    let options = checkdown::Options {
+        jobs: 1,
+        ..checkdown::Options::default()
+    };
+    let backlogs = checkdown::render::tracker::Options::default();
+    let out = dir.join("out");
+    let built = checkdown::build::build(&checkdown::build::Request {
+        input: &input,
+        skip: None,
+        options: &options,
+        lock: &lock,
+        output: Some(&out),
+        formats: &[Format::Json],
+        templates: None,
+        backlogs: &backlogs,
+        check: false,
+    })
+    .expect("builds");
+    assert_eq!(built.documents, 1);
+    assert!(built.lock.written);
+    assert_eq!(std::fs::read(&victim).expect("victim"), b"precious");
+    for written in [lock, out.join(checkdown::write::MANIFEST)] {
+        let meta = std::fs::symlink_metadata(&written).expect("written");
+        assert!(meta.is_file(), "{}", written.display());
+    }
+    // The same for any file written through `atomic_write`.
+    let target = dir.join("file.txt");
+    std::os::unix::fs::symlink(&victim, dir.join(format!(".file.txt.{pid}.tmp"))).expect("link");
+    checkdown::write::atomic_write(&target, b"new").expect("written");
+    assert_eq!(std::fs::read(&victim).expect("victim"), b"precious");
+    assert_eq!(std::fs::read(&target).expect("target"), b"new");
+    assert!(std::fs::symlink_metadata(&target)
+        .expect("target")
+        .is_file());
+}
