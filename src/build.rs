@@ -131,12 +131,12 @@ impl Sink {
         }
     }
 
-    /// Scratch space that goes away with the build.
-    fn scratch(&self) -> PathBuf {
+    /// Scratch space for the lock's parts that goes away with the build: a file in the
+    /// staging folder, or memory for `--check`, which writes nothing anywhere.
+    fn scratch(&self) -> Option<PathBuf> {
         match self {
-            Sink::Stage(s) => s.dir().join(".lock-sections"),
-            Sink::Compare(_) => std::env::temp_dir()
-                .join(format!(".checkdown-lock-sections-{}", std::process::id())),
+            Sink::Stage(s) => Some(s.dir().join(".lock-sections")),
+            Sink::Compare(_) => None,
         }
     }
 
@@ -521,7 +521,7 @@ fn build_whole(req: &Request) -> Result<Built, Error> {
     pool.install(|| files.par_iter().try_for_each(|f| sink.file(f)))?;
     drop(files);
     let text = applied.lock.to_text();
-    let current = std::fs::read(req.lock).is_ok_and(|b| b == text.as_bytes());
+    let current = lock::read_bytes(req.lock).is_ok_and(|b| b.as_deref() == Some(text.as_bytes()));
     built.lock.current = current;
     sink.finish(&mut built)?;
     if !current && !req.check {
@@ -532,41 +532,49 @@ fn build_whole(req: &Request) -> Result<Built, Error> {
     Ok(built)
 }
 
-/// The new lock's text, a document's part at a time: parts go to a scratch file as they
-/// come (in the order of files), and are put in the lock's order (by document path) at
-/// the end.
+/// The new lock's text, a document's part at a time: parts go to a scratch file (or, for
+/// `--check`, memory) as they come (in the order of files), and are put in the lock's order
+/// (by document path) at the end.
 struct Sections {
-    path: PathBuf,
+    /// The scratch file; `None`: the parts are kept in `memory`.
+    path: Option<PathBuf>,
     file: Option<BufWriter<File>>,
+    memory: Vec<u8>,
     /// Document, offset and length of each part.
     parts: Vec<(String, u64, usize)>,
     at: u64,
 }
 
 impl Sections {
-    fn create(path: PathBuf) -> Result<Sections, Error> {
-        let file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&path)
-            .map_err(|e| io(&path, e))?;
+    fn create(path: Option<PathBuf>) -> Result<Sections, Error> {
+        let file = match &path {
+            Some(p) => Some(BufWriter::with_capacity(
+                64 * 1024,
+                crate::open::create_new(p).map_err(|e| io(p, e))?,
+            )),
+            None => None,
+        };
         Ok(Sections {
-            file: Some(BufWriter::with_capacity(64 * 1024, file)),
+            file,
             path,
+            memory: Vec::new(),
             parts: Vec::new(),
             at: 0,
         })
+    }
+
+    /// What the scratch file's errors name.
+    fn scratch_path(&self) -> &Path {
+        self.path.as_deref().unwrap_or(Path::new("(memory)"))
     }
 
     fn push(&mut self, document: &str, text: &str) -> Result<(), Error> {
         if text.is_empty() {
             return Ok(());
         }
-        if let Some(f) = &mut self.file {
-            f.write_all(text.as_bytes())
-                .map_err(|e| io(&self.path, e))?;
+        match (&mut self.file, &self.path) {
+            (Some(f), Some(path)) => f.write_all(text.as_bytes()).map_err(|e| io(path, e))?,
+            _ => self.memory.extend_from_slice(text.as_bytes()),
         }
         self.parts.push((document.to_string(), self.at, text.len()));
         self.at += text.len() as u64;
@@ -578,8 +586,9 @@ impl Sections {
     /// it when it differs, to be put in place by [`NewLock::commit`].
     fn finish(mut self, kept: Vec<Entry>, lock: &Path, check: bool) -> Result<NewLock, Error> {
         if let Some(w) = self.file.take() {
-            let mut f = w.into_inner().map_err(|e| io(&self.path, e.into_error()))?;
-            f.flush().map_err(|e| io(&self.path, e))?;
+            let path = self.scratch_path().to_path_buf();
+            let mut f = w.into_inner().map_err(|e| io(&path, e.into_error()))?;
+            f.flush().map_err(|e| io(&path, e))?;
         }
         let mut extra: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
         for e in kept {
@@ -611,7 +620,7 @@ impl Sections {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-            let file = File::create(&tmp).map_err(|e| io(&tmp, e))?;
+            let file = crate::open::create_new(&tmp).map_err(|e| io(&tmp, e))?;
             // Removed by `NewLock` if anything fails from here.
             new.tmp = Some(tmp.clone());
             let mut w = BufWriter::with_capacity(64 * 1024, file);
@@ -634,13 +643,25 @@ impl Sections {
         extra: &BTreeMap<String, Vec<Entry>>,
         out: &mut dyn FnMut(&[u8]) -> Result<(), Error>,
     ) -> Result<(), Error> {
-        let mut scratch = File::open(&self.path).map_err(|e| io(&self.path, e))?;
+        let at = self.scratch_path();
+        let mut scratch = match &self.path {
+            Some(p) => Some(File::open(p).map_err(|e| io(p, e))?),
+            None => None,
+        };
         let mut read = |start: u64, len: usize| -> Result<Vec<u8>, Error> {
+            let Some(scratch) = &mut scratch else {
+                let start = usize::try_from(start).unwrap_or(usize::MAX);
+                return self
+                    .memory
+                    .get(start..start.saturating_add(len))
+                    .map(<[u8]>::to_vec)
+                    .ok_or_else(|| io(at, std::io::ErrorKind::UnexpectedEof.into()));
+            };
             let mut bytes = vec![0u8; len];
             scratch
                 .seek(SeekFrom::Start(start))
                 .and_then(|_| scratch.read_exact(&mut bytes))
-                .map_err(|e| io(&self.path, e))?;
+                .map_err(|e| io(at, e))?;
             Ok(bytes)
         };
         out(lock::TEXT_HEAD.as_bytes())?;
@@ -663,9 +684,9 @@ impl Sections {
                     let mut merged = lock::Lock::default();
                     if let Some((_, start, len)) = part {
                         let text = String::from_utf8(read(*start, *len)?)
-                            .map_err(|e| io(&self.path, std::io::Error::other(e)))?;
+                            .map_err(|e| io(at, std::io::Error::other(e)))?;
                         let parsed = lock::Lock::parse(&format!("{}{text}", lock::TEXT_HEAD))
-                            .map_err(|e| io(&self.path, std::io::Error::other(e.message)))?;
+                            .map_err(|e| io(at, std::io::Error::other(e.message)))?;
                         for e in parsed.entries() {
                             merged.insert(e.clone());
                         }
@@ -683,7 +704,9 @@ impl Sections {
 
 impl Drop for Sections {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
+        if let Some(path) = &self.path {
+            let _ = std::fs::remove_file(path);
+        }
     }
 }
 
@@ -701,8 +724,9 @@ struct Compared {
 }
 
 impl Compared {
+    /// A lock that [`lock::open_lock`] refuses compares as different.
     fn open(path: &Path) -> Compared {
-        let file = File::open(path).ok().map(|f| {
+        let file = lock::open_lock(path).ok().flatten().map(|f| {
             (
                 std::io::BufReader::with_capacity(64 * 1024, f),
                 vec![0u8; 64 * 1024],

@@ -17,6 +17,7 @@ pub mod extract;
 pub mod load;
 pub mod lock;
 pub mod model;
+pub mod open;
 pub mod parse;
 pub mod render;
 #[cfg(feature = "watch")]

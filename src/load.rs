@@ -52,15 +52,19 @@ pub fn walk(
         match entry {
             Ok(e) => {
                 let is_md = is_markdown(e.path());
-                let rel = relative(input, e.path());
+                let rel = shown_relative(input, e.path());
                 let ft = e.file_type();
                 if ft.is_symlink() {
                     if let Some(d) = symlink_problem(&root, e.path(), &rel, is_md) {
                         diags.push(d);
                     }
                 } else if ft.is_file() && is_md {
+                    // A fragment other pages include is not a document of its own.
                     if !is_include_fragment(&rel) {
-                        files.push((e.path().to_path_buf(), rel));
+                        match path_problem(input, e.path(), &rel) {
+                            Some(d) => diags.push(d),
+                            None => files.push((e.path().to_path_buf(), rel)),
+                        }
                     }
                 } else if is_md && !ft.is_dir() {
                     diags.push(
@@ -76,7 +80,7 @@ pub fn walk(
             Err(err) => {
                 let path = err
                     .path()
-                    .map(|p| relative(input, p))
+                    .map(|p| shown_relative(input, p))
                     .unwrap_or_else(|| input.display().to_string());
                 diags.push(
                     Diagnostic::error("io", &path, format!("cannot read: {err}"))
@@ -166,6 +170,93 @@ const ELOOP: i32 = 62;
 #[cfg(not(any(target_os = "macos", target_os = "ios", target_os = "freebsd")))]
 const ELOOP: i32 = 40;
 
+/// The longest file name checkdown writes (`NAME_MAX` of Linux, macOS and Windows file
+/// systems, in bytes).
+pub const MAX_NAME_BYTES: usize = 255;
+
+/// Why a page's path cannot be used, if it cannot: checkdown writes every page's path into
+/// its lock, manifest, backlogs and diagnostics, each a line-based text format, and writes
+/// files named after it. So a page is refused (`file-name`, and skipped) when its path
+/// relative to INPUT holds a control character (line breaks, tabs, the other C0 and C1
+/// controls, DEL), a backslash (a folder separator on Windows), or bytes that are not
+/// UTF-8, or when a file name it gives in OUTPUT (`page.html`) would be longer than
+/// [`MAX_NAME_BYTES`]. `rel` is the path as [`shown_relative`] shows it.
+fn path_problem(base: &Path, path: &Path, rel: &str) -> Option<Diagnostic> {
+    let raw = path.strip_prefix(base).unwrap_or(path);
+    let refuse = |why: String| {
+        Some(
+            Diagnostic::error("file-name", rel, format!("{why}; skipped"))
+                .help("rename the file (or the folder that holds it)"),
+        )
+    };
+    let names: Option<Vec<&str>> = raw.components().map(|c| c.as_os_str().to_str()).collect();
+    let Some(names) = names else {
+        return refuse(
+            "the page's path is not valid UTF-8, so checkdown cannot name it in what it writes"
+                .to_string(),
+        );
+    };
+    if names.iter().any(|n| n.chars().any(char::is_control)) {
+        return refuse(
+            "the page's path holds a control character (a line break, tab or other), so \
+             checkdown cannot name it in what it writes"
+                .to_string(),
+        );
+    }
+    if names.iter().any(|n| n.contains('\\')) {
+        return refuse(
+            "the page's path holds a backslash `\\`, a folder separator on Windows".to_string(),
+        );
+    }
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let output = crate::render::view::with_extension(name, "html");
+    if output.len() > MAX_NAME_BYTES {
+        return refuse(format!(
+            "its HTML page's file name would be {} bytes, over the {MAX_NAME_BYTES} bytes a \
+             file name may have",
+            output.len()
+        ));
+    }
+    None
+}
+
+/// `path` relative to `base` as diagnostics show it: [`relative`], except that control
+/// characters and backslashes are escaped (`\n`, `\u{1b}`, `\\`) and bytes that are not
+/// UTF-8 are shown as `\xFF`, so that a file name can neither break a diagnostic's line nor
+/// pass for another file's name. The same as [`relative`] for every path a page may have.
+pub fn shown_relative(base: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(base).unwrap_or(path);
+    rel.components()
+        .map(|c| shown_name(c.as_os_str()))
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn shown_name(name: &std::ffi::OsStr) -> String {
+    let escape = |out: &mut String, s: &str| {
+        for c in s.chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                c if c.is_control() => out.extend(c.escape_default()),
+                c => out.push(c),
+            }
+        }
+    };
+    let mut out = String::new();
+    match name.to_str() {
+        Some(s) => escape(&mut out, s),
+        None => {
+            for chunk in name.as_encoded_bytes().utf8_chunks() {
+                escape(&mut out, chunk.valid());
+                for b in chunk.invalid() {
+                    out.push_str(&format!("\\x{b:02X}"));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// `path` relative to `base`, with `/` separators.
 pub fn relative(base: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(base).unwrap_or(path);
@@ -193,25 +284,43 @@ pub fn read(
     max_size: u64,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<SourceFile> {
+    use crate::open::Refused;
     let cannot = |err: std::io::Error| {
         Diagnostic::error("io", rel, format!("cannot read: {err}"))
             .help("check the file's permissions, or remove it from INPUT")
     };
-    let file = match std::fs::File::open(abs) {
-        Ok(f) => f,
-        Err(err) => {
+    // Opened without following a link or waiting on a FIFO, and checked through the
+    // handle: the page may have been swapped since INPUT was walked.
+    let (file, size) = match crate::open::regular(abs) {
+        Ok(opened) => opened,
+        Err(Refused::Io(err)) => {
             diags.push(cannot(err));
             return None;
         }
-    };
-    let size = match file.metadata() {
-        Ok(meta) if !meta.is_file() => {
-            diags.push(Diagnostic::error("io", rel, "not a regular file; skipped"));
+        Err(Refused::NotFound) => {
+            diags.push(cannot(std::io::ErrorKind::NotFound.into()));
             return None;
         }
-        Ok(meta) => meta.len(),
-        Err(err) => {
-            diags.push(cannot(err));
+        Err(Refused::Link) => {
+            diags.push(
+                Diagnostic::error(
+                    "symlink",
+                    rel,
+                    "the page became a symbolic link while INPUT was read; not followed, skipped",
+                )
+                .help("build again once INPUT stops changing; checkdown never follows a link to a page"),
+            );
+            return None;
+        }
+        Err(Refused::NotRegular) => {
+            diags.push(
+                Diagnostic::error(
+                    "io",
+                    rel,
+                    "not a regular file (a FIFO, socket or device); skipped",
+                )
+                .help("remove it from INPUT; checkdown reads only regular files"),
+            );
             return None;
         }
     };

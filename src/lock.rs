@@ -44,6 +44,22 @@ pub const FILE_NAME: &str = "checkdown.lock";
 /// The first line that is not a comment.
 const HEADER: &str = "checkdown-lock 1";
 
+/// The largest lock file read (1 GiB): a larger one is refused before it is read.
+pub const MAX_SIZE: u64 = 1 << 30;
+
+/// The longest line of a lock file read (64 MiB, without its line end): a longer one is
+/// refused at its line. The lock's longest lines are titles, and a page is at most
+/// `--max-file-size` (16 MiB by default).
+pub const MAX_LINE: usize = 64 << 20;
+
+/// A field's name, when it is one of the lock's; what a line of a file that is not a lock
+/// holds is never repeated in a message.
+const FIELDS: [&str; 5] = ["key", "id", "title", "heading", "body"];
+
+/// The message for a line that is none of the lock's.
+const NOT_A_LOCK_LINE: &str = "not a line of a lock: a line is `key`, `id`, `title`, `heading` \
+     or `body` and its value, a `[document]` line, or a `#` comment";
+
 /// The lowest [`similarity`] at which a new item is taken for a vanished one reworded.
 ///
 /// Calibrated on the Well-Architected pages (tests/it/regen.rs keeps it honest). In the
@@ -313,6 +329,9 @@ impl Reader {
     /// any, and whether the line opened a `[document]` section.
     fn line(&mut self, n: usize, raw: &str) -> Result<(Option<Entry>, bool), ParseError> {
         let err = |message: String| ParseError { line: n, message };
+        if raw.len() > MAX_LINE {
+            return Err(err(too_long()));
+        }
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         if ["<<<<<<<", "|||||||", "=======", ">>>>>>>"]
             .iter()
@@ -333,7 +352,8 @@ impl Reader {
         if !self.header {
             if line.trim_end() != HEADER {
                 return Err(err(format!(
-                    "expected `{HEADER}`, found `{line}` (not a checkdown lock, or a newer one)"
+                    "expected `{HEADER}` as the first line that is not a comment (not a \
+                     checkdown lock, or a newer one)"
                 )));
             }
             self.header = true;
@@ -345,6 +365,9 @@ impl Reader {
             return Ok((done, true));
         }
         let (field, raw_value) = line.split_once(' ').unwrap_or((line, ""));
+        let Some(field) = FIELDS.into_iter().find(|f| *f == field) else {
+            return Err(err(NOT_A_LOCK_LINE.to_string()));
+        };
         if self.light && matches!(field, "title" | "heading" | "body") {
             if self.current.is_none() {
                 return Err(err(format!("`{field}` before any `key` line")));
@@ -380,14 +403,13 @@ impl Reader {
         match field {
             "id" => {
                 if value.is_empty() || value.contains(char::is_whitespace) {
-                    return Err(err(format!("`{value}` is not an id")));
+                    return Err(err("the id is empty or holds a space".to_string()));
                 }
                 entry.id = value;
             }
             "title" => entry.title = value,
             "heading" => entry.heading = Some(value),
-            "body" => entry.body = value,
-            other => return Err(err(format!("unknown field `{other}`"))),
+            _ => entry.body = value,
         }
         Ok((None, false))
     }
@@ -401,13 +423,13 @@ impl Reader {
         if entry.id.is_empty() {
             return Err(ParseError {
                 line,
-                message: format!("`{}` has no `id` line", entry.key),
+                message: "this entry (its `key` line) has no `id` line".to_string(),
             });
         }
         if let Some(first) = self.keys.first(&entry.key, line, at) {
             return Err(ParseError {
                 line,
-                message: format!("`{}` is listed twice (also on line {first})", entry.key),
+                message: format!("this key is listed twice (also on line {first})"),
             });
         }
         Ok(Some(entry))
@@ -424,6 +446,14 @@ impl Reader {
         }
         Ok(done)
     }
+}
+
+/// The message for a line over [`MAX_LINE`].
+fn too_long() -> String {
+    format!(
+        "the line is longer than {} MiB: not a lock checkdown wrote",
+        MAX_LINE >> 20
+    )
 }
 
 fn field(out: &mut String, name: &str, value: &str) {
@@ -935,25 +965,27 @@ impl OldLock {
     /// (with the same messages), and keeps where each document's entries stand. `None`
     /// when there is no such file.
     pub fn open(path: &Path) -> Result<Option<OldLock>, Error> {
-        use std::io::BufRead as _;
-        let io = |e: std::io::Error| Error::Io {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        };
-        let file = match std::fs::File::open(path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(io(e)),
+        use std::io::{BufRead as _, Read as _};
+        let Some(file) = open_lock(path)? else {
+            return Ok(None);
         };
         let parse_err = |e: ParseError| Error::Io {
             path: format!("{}:{}", path.display(), e.line),
             message: e.message,
         };
+        // What fails to read is named by its line, never shown.
+        let read_err = |n: usize, e: std::io::Error| Error::Io {
+            path: format!("{}:{n}", path.display()),
+            message: match e.kind() {
+                std::io::ErrorKind::InvalidData => "the line is not valid UTF-8".to_string(),
+                _ => e.to_string(),
+            },
+        };
         let mut reader = std::io::BufReader::with_capacity(64 * 1024, &file);
         let mut parser = Reader {
             keys: Keys::Hashed {
                 seen: HashMap::new(),
-                file: std::fs::File::open(path).ok(),
+                file: open_lock(path).ok().flatten(),
             },
             light: true,
             ..Reader::default()
@@ -981,11 +1013,21 @@ impl OldLock {
         };
         loop {
             buf.clear();
-            let read = reader.read_line(&mut buf).map_err(io)?;
+            // A line is read up to just past the longest the parser takes, never further.
+            let read = (&mut reader)
+                .take(MAX_LINE as u64 + 3)
+                .read_line(&mut buf)
+                .map_err(|e| read_err(n + 1, e))?;
             if read == 0 {
                 break;
             }
             n += 1;
+            if read > MAX_LINE + 2 {
+                return Err(parse_err(ParseError {
+                    line: n,
+                    message: too_long(),
+                }));
+            }
             let line = match buf.strip_suffix('\n') {
                 Some(l) => l.strip_suffix('\r').unwrap_or(l),
                 None => buf.as_str(),
@@ -1007,7 +1049,10 @@ impl OldLock {
         }
         close(&mut open, at);
         drop(reader);
-        let mut again = std::fs::File::open(path).map_err(io)?;
+        let mut again = open_lock(path)?.ok_or_else(|| Error::Io {
+            path: path.display().to_string(),
+            message: "removed while checkdown read it".to_string(),
+        })?;
         for (start, document) in misfiled_at {
             if let Some(entry) = entry_at(&mut again, start, &document) {
                 misfiled.insert(entry.key.clone(), entry);
@@ -1090,18 +1135,82 @@ impl OldLock {
     }
 }
 
-/// Reads the lock at `path`: `None` when there is no such file.
-pub fn read(path: &Path) -> Result<Option<Lock>, Error> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(Error::Io {
+/// Opens the lock file at `path` for reading, when it is a regular file of at most
+/// [`MAX_SIZE`] bytes: a symbolic link is refused, never followed, and so is a FIFO, a
+/// device or a folder (see [`crate::open`]). `None` when there is no such file.
+pub fn open_lock(path: &Path) -> Result<Option<std::fs::File>, Error> {
+    match crate::open::regular(path) {
+        Ok((_, size)) if size > MAX_SIZE => Err(too_large(path, size)),
+        Ok((file, _)) => Ok(Some(file)),
+        Err(crate::open::Refused::NotFound) => Ok(None),
+        Err(e) => Err(refused(path, e)),
+    }
+}
+
+/// The whole lock file at `path` (as [`open_lock`] opens it).
+pub fn read_bytes(path: &Path) -> Result<Option<Vec<u8>>, Error> {
+    match crate::open::read(path, MAX_SIZE) {
+        Ok(crate::open::Read::Bytes(b)) => Ok(Some(b)),
+        Ok(crate::open::Read::TooLarge(size)) => Err(too_large(path, size)),
+        Err(crate::open::Refused::NotFound) => Ok(None),
+        Err(e) => Err(refused(path, e)),
+    }
+}
+
+fn refused(path: &Path, e: crate::open::Refused) -> Error {
+    use crate::open::Refused;
+    let what = match e {
+        Refused::Io(e) => {
+            return Error::Io {
                 path: path.display().to_string(),
                 message: e.to_string(),
-            })
+            }
+        }
+        Refused::Link => {
+            "refused: the lock is a symbolic link, which checkdown does not follow; \
+             put the lock file itself there, or name it with --lock FILE"
+        }
+        _ => {
+            "refused: the lock is not a regular file (a folder, FIFO, socket or device); \
+             remove it, or name another lock with --lock FILE"
         }
     };
+    Error::Io {
+        path: path.display().to_string(),
+        message: what.to_string(),
+    }
+}
+
+fn too_large(path: &Path, size: u64) -> Error {
+    Error::Io {
+        path: path.display().to_string(),
+        message: format!(
+            "refused: the lock is {size} bytes, over the limit of {} MiB: not a lock \
+             checkdown wrote",
+            MAX_SIZE >> 20
+        ),
+    }
+}
+
+/// Reads the lock at `path`: `None` when there is no such file. Refuses what
+/// [`open_lock`] refuses.
+pub fn read(path: &Path) -> Result<Option<Lock>, Error> {
+    let Some(bytes) = read_bytes(path)? else {
+        return Ok(None);
+    };
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let line = 1 + e
+            .as_bytes()
+            .iter()
+            .take(valid)
+            .filter(|&&b| b == b'\n')
+            .count();
+        Error::Io {
+            path: format!("{}:{line}", path.display()),
+            message: "the line is not valid UTF-8".to_string(),
+        }
+    })?;
     Lock::parse(&text).map(Some).map_err(|e| Error::Io {
         path: format!("{}:{}", path.display(), e.line),
         message: e.message,
@@ -1176,6 +1285,29 @@ mod tests {
         assert!(text.contains("[z/b.md]\n\nkey z/b.md#x\nid 3\ntitle\nbody\n"));
     }
 
+    /// A document path that holds line breaks (the walk refuses such pages; this is the
+    /// writer's own defence) stays one `[path]` line and one `key` line, and reads back.
+    #[test]
+    fn a_path_cannot_add_lines_to_the_lock() {
+        let doc = "x\n[y.md]\r\nkey y.md#a\nid 1\n.md";
+        let mut e = entry(&format!("{doc}#a"), "1", "T", "");
+        e.document = doc.to_string();
+        let mut lock = Lock::default();
+        lock.insert(e);
+        let text = lock.to_text();
+        assert_eq!(
+            text.lines().filter(|l| l.starts_with('[')).count(),
+            1,
+            "{text}"
+        );
+        assert_eq!(
+            text.lines().filter(|l| l.starts_with("key ")).count(),
+            1,
+            "{text}"
+        );
+        assert_eq!(Lock::parse(&text), Ok(lock));
+    }
+
     #[test]
     fn parse_errors_name_the_line() {
         let e = Lock::parse("checkdown-lock 1\n\n[a.md]\n<<<<<<< HEAD\n").unwrap_err();
@@ -1186,13 +1318,28 @@ mod tests {
         let e = Lock::parse("checkdown-lock 1\nkey a.md#x\n").unwrap_err();
         assert_eq!(e.line, 2);
         let e = Lock::parse("checkdown-lock 1\n[a.md]\nkey a.md#x\ntitle x\n").unwrap_err();
-        assert_eq!(e.message, "`a.md#x` has no `id` line");
+        assert_eq!(e.message, "this entry (its `key` line) has no `id` line");
         let e =
             Lock::parse("checkdown-lock 1\n[a.md]\nkey a#x\nid 1\nkey a#x\nid 2\n").unwrap_err();
         assert_eq!(
             (e.line, e.message.as_str()),
-            (5, "`a#x` is listed twice (also on line 3)")
+            (5, "this key is listed twice (also on line 3)")
         );
+        // What a line holds is never repeated in a message.
+        for text in [
+            "password hunter2\n",
+            "checkdown-lock 1\nhunter2\n",
+            "checkdown-lock 1\n[a.md]\nkey a#x\nid 1\nhunter2 x\n",
+            "checkdown-lock 1\n[a.md]\nkey a#x\nid hunter2 x\n",
+            "checkdown-lock 1\n[a.md]\nkey hunter2\nid 1\nkey hunter2\nid 2\n",
+            "checkdown-lock 1\n[a.md]\nkey hunter2\n",
+        ] {
+            let e = Lock::parse(text).unwrap_err();
+            assert!(!e.message.contains("hunter2"), "{text}: {}", e.message);
+        }
+        let long = format!("checkdown-lock 1\n{}\n", "x".repeat(MAX_LINE + 1));
+        let e = Lock::parse(&long).unwrap_err();
+        assert_eq!((e.line, e.message), (2, too_long()));
         assert_eq!(Lock::parse(""), Ok(Lock::default()));
     }
 

@@ -40,7 +40,7 @@ fn replace(path: &Path, bytes: &[u8], sync: bool) -> Result<(), Error> {
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
+        let mut f = crate::open::create_new(&tmp)?;
         f.write_all(bytes)?;
         if sync {
             f.sync_all()?;
@@ -90,10 +90,12 @@ pub fn resolve(out: &Path, rel: &str) -> Result<PathBuf, Error> {
     Ok(out.join(rel_path))
 }
 
-/// Is `rel` a relative path made only of plain names (no `..`, `.`, root or prefix)?
+/// Is `rel` a relative path made only of plain names (no `..`, `.`, root or prefix), with
+/// no backslash and no control character (which would break the manifest's lines)?
 fn is_inside(rel: &str) -> bool {
     !rel.is_empty()
         && !rel.contains('\\')
+        && !rel.chars().any(char::is_control)
         && Path::new(rel)
             .components()
             .all(|c| matches!(c, Component::Normal(_)))
@@ -108,6 +110,9 @@ const MANIFEST_HEADER: &str = "\
 # hold what it wrote; it never removes any other file.
 ";
 
+/// The largest manifest read (256 MiB; a line of one is at most a hash and a path).
+pub const MAX_MANIFEST_SIZE: u64 = 256 << 20;
+
 /// The first line of a manifest written before version 2, whose hashes are FNV-1a.
 const MANIFEST_V1: &str = "# checkdown manifest 1:";
 
@@ -119,9 +124,32 @@ impl Manifest {
     /// Reads `out/.checkdown-manifest`; a missing one is empty. One written by an earlier
     /// version (FNV-1a hashes) is brought to this one: each file that still holds what was
     /// written gets its new hash; the others keep a hash none of their bytes have.
+    ///
+    /// The manifest is read only from a regular file of at most [`MAX_MANIFEST_SIZE`]
+    /// bytes: a symbolic link (never followed), a FIFO, a device or a folder in its place,
+    /// or a larger file, is refused, and the build stops before anything in OUTPUT changes.
     pub fn read(out: &Path) -> Result<Manifest, Error> {
+        use crate::open::{Read, Refused};
         let path = out.join(MANIFEST);
-        match std::fs::read_to_string(&path) {
+        let refuse = |why: String| Error::Io {
+            path: path.display().to_string(),
+            message: format!("refused: {why}; move it away and build again"),
+        };
+        let text = match crate::open::read(&path, MAX_MANIFEST_SIZE) {
+            Ok(Read::Bytes(bytes)) => String::from_utf8(bytes)
+                .map_err(|_| refuse("the manifest is not UTF-8, so checkdown did not write it".into())),
+            Ok(Read::TooLarge(size)) => Err(refuse(format!(
+                "the manifest is {size} bytes, over the limit of {} MiB, so checkdown did not write it",
+                MAX_MANIFEST_SIZE >> 20
+            ))),
+            Err(Refused::NotFound) => return Ok(Manifest::default()),
+            Err(Refused::Io(e)) => Err(Error::Io {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            }),
+            Err(e) => Err(refuse(format!("the manifest is {e}"))),
+        };
+        match text {
             Ok(text) if text.starts_with(MANIFEST_V1) => {
                 let mut m = Manifest::parse(&text);
                 for (rel, hash) in m.0.iter_mut() {
@@ -140,11 +168,7 @@ impl Manifest {
                 Ok(m)
             }
             Ok(text) => Ok(Manifest::parse(&text)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Manifest::default()),
-            Err(e) => Err(Error::Io {
-                path: path.display().to_string(),
-                message: e.to_string(),
-            }),
+            Err(e) => Err(e),
         }
     }
 
@@ -177,7 +201,21 @@ impl Manifest {
         out
     }
 
+    /// Refuses to write a path that [`Manifest::parse`] would not read back as it is (every
+    /// path is checked on its way in; this is the last line of defence).
     fn write(&self, out: &Path) -> Result<(), Error> {
+        if let Some(bad) = self
+            .0
+            .keys()
+            .find(|p| !is_inside(p) || p.as_str() == MANIFEST)
+        {
+            return Err(Error::Io {
+                path: out.join(MANIFEST).display().to_string(),
+                message: format!(
+                    "refused: the output path {bad:?} cannot be listed in the manifest"
+                ),
+            });
+        }
         atomic_write(&out.join(MANIFEST), self.render().as_bytes())
     }
 }
@@ -221,7 +259,7 @@ pub fn write(out: &Path, files: &[OutputFile]) -> Result<Report, Error> {
     let mut plan = Vec::with_capacity(files.len());
     for f in files {
         let path = resolve(out, &f.path)?;
-        let existing = std::fs::read(&path).ok();
+        let existing = read_output(&path);
         let same = existing.as_deref() == Some(f.bytes.as_slice());
         if existing.is_some() && !same && !old.0.contains_key(&f.path) {
             return Err(Error::Io {
@@ -274,7 +312,7 @@ pub fn stale(out: &Path, files: &[OutputFile]) -> Vec<String> {
         .filter(|f| {
             resolve(out, &f.path)
                 .ok()
-                .and_then(|p| std::fs::read(p).ok())
+                .and_then(|p| read_output(&p))
                 .is_none_or(|old| old != f.bytes)
         })
         .map(|f| f.path.clone())
@@ -550,7 +588,7 @@ fn hash_file(path: &Path) -> Option<u64> {
 }
 
 fn hash_file_with(path: &Path, mut h: impl Update) -> Option<u64> {
-    let mut f = File::open(path).ok()?;
+    let (mut f, _) = crate::open::regular(path).ok()?;
     let mut buf = vec![0u8; 64 * 1024];
     loop {
         match f.read(&mut buf) {
@@ -562,14 +600,23 @@ fn hash_file_with(path: &Path, mut h: impl Update) -> Option<u64> {
     }
 }
 
-/// Do two files hold the same bytes? Compared a block at a time.
+/// The bytes of a file in OUTPUT, when it is a regular file (see [`crate::open`]: no link
+/// followed, no FIFO waited on); `None` for anything else.
+fn read_output(path: &Path) -> Option<Vec<u8>> {
+    match crate::open::read(path, u64::MAX) {
+        Ok(crate::open::Read::Bytes(bytes)) => Some(bytes),
+        _ => None,
+    }
+}
+
+/// Do two regular files hold the same bytes? Compared a block at a time.
 fn same_files(a: &Path, b: &Path) -> bool {
     let len = |p: &Path| std::fs::metadata(p).map(|m| m.len()).ok();
     match (len(a), len(b)) {
         (Some(x), Some(y)) if x == y => {}
         _ => return false,
     }
-    let (Ok(fa), Ok(fb)) = (File::open(a), File::open(b)) else {
+    let (Ok((fa, _)), Ok((fb, _))) = (crate::open::regular(a), crate::open::regular(b)) else {
         return false;
     };
     let mut fa = BufReader::with_capacity(64 * 1024, fa);
@@ -621,7 +668,7 @@ impl Compare {
     pub fn file(&self, f: &OutputFile) {
         let current = resolve(&self.out, &f.path)
             .ok()
-            .and_then(|p| std::fs::read(p).ok())
+            .and_then(|p| read_output(&p))
             .is_some_and(|old| old == f.bytes);
         if !current {
             self.mark(&f.path);
@@ -632,8 +679,8 @@ impl Compare {
     pub fn stream(&self, rel: &str) -> Stream {
         let existing = resolve(&self.out, rel)
             .ok()
-            .and_then(|p| File::open(p).ok())
-            .map(|f| BufReader::with_capacity(64 * 1024, f));
+            .and_then(|p| crate::open::regular(&p).ok())
+            .map(|(f, _)| BufReader::with_capacity(64 * 1024, f));
         Stream {
             rel: rel.to_string(),
             path: self.out.join(rel),
@@ -759,5 +806,38 @@ impl Compare {
             self.mark(&rel);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A path that would break the manifest's lines is refused on the way in (staging) and
+    /// on the way out (the manifest's writer), and never read from a manifest.
+    #[test]
+    fn no_path_can_add_a_line_to_the_manifest() {
+        let dir = std::env::temp_dir().join(format!("checkdown-manifest-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let injected = "x\n0123456789abcdef victim.txt";
+        for bad in [
+            injected, "a\rb", "t\tab", "e\u{1b}", "d\u{7f}", "c1\u{85}", "a\\b",
+        ] {
+            assert!(!is_inside(bad), "{bad:?}");
+            let staging = Staging::create(&dir).expect("staging");
+            let f = OutputFile {
+                path: bad.to_string(),
+                bytes: b"x".to_vec(),
+            };
+            assert!(staging.file(&f).is_err(), "{bad:?}");
+            drop(staging);
+            let mut m = Manifest::default();
+            m.0.insert(bad.to_string(), 1);
+            assert!(m.write(&dir).is_err(), "{bad:?}");
+            assert!(!dir.join(MANIFEST).exists());
+        }
+        let parsed = Manifest::parse("0000000000000001 a\rb\n0000000000000002 b\u{1b}\n");
+        assert_eq!(parsed, Manifest::default());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -337,10 +337,15 @@ fn read_under(root: &Path, rel: &str, max_size: u64) -> Result<String, String> {
     if path.components().any(|c| matches!(c, Component::ParentDir)) {
         return Err("leads out of INPUT".to_string());
     }
-    let bytes = std::fs::read(&path).map_err(|_| "cannot be read".to_string())?;
-    if bytes.len() as u64 > max_size {
-        return Err(format!("is larger than {max_size} bytes"));
-    }
+    // Opened without following a link or waiting on a FIFO, checked on the handle: the
+    // file read is the file checked, even if the path is swapped in between.
+    let bytes = match crate::open::read(&path, max_size) {
+        Ok(crate::open::Read::Bytes(b)) => b,
+        Ok(crate::open::Read::TooLarge(_)) => {
+            return Err(format!("is larger than {max_size} bytes"))
+        }
+        Err(why) => return Err(format!("cannot be read ({why})")),
+    };
     String::from_utf8(bytes).map_err(|_| "is not UTF-8".to_string())
 }
 

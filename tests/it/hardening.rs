@@ -1,0 +1,568 @@
+//! Hostile names and files around the pages: paths that would break checkdown's line-based
+//! files, and the lock and manifest replaced by symbolic links, FIFOs or huge files. Each
+//! case is run by the binary in a fresh folder next to a good page, with the exact
+//! diagnostics and exit status the README documents.
+
+use std::path::{Path, PathBuf};
+
+use crate::common::{fixture, run, stderr, temp_dir};
+
+/// A folder with `in/good.md` (a clean one-item checklist) and the given files.
+fn case(name: &str, files: &[(&str, &[u8])]) -> PathBuf {
+    let dir = temp_dir(&format!("hard-{name}"));
+    let good = std::fs::read(fixture("diag/clean/page.md")).expect("clean fixture");
+    write(&dir.join("in/good.md"), &good);
+    for (path, bytes) in files {
+        write(&dir.join("in").join(path), bytes);
+    }
+    dir
+}
+
+fn write(path: &Path, bytes: &[u8]) {
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    std::fs::write(path, bytes).expect("write");
+}
+
+struct Outcome {
+    code: i32,
+    /// Standard error without the summary line and the lock's `updated` line.
+    diagnostics: String,
+    /// The summary line without its timing.
+    summary: String,
+    stdout: String,
+}
+
+/// `checkdown ARGS` in `dir`.
+fn checkdown(dir: &Path, args: &[&str]) -> Outcome {
+    let out = run(dir, args);
+    let err = stderr(&out);
+    let mut lines: Vec<&str> = err
+        .lines()
+        .filter(|l| !l.starts_with("checkdown: updated "))
+        .collect();
+    let summary = lines.pop().unwrap_or("").to_string();
+    let summary = summary.split(" in ").next().unwrap_or("").to_string();
+    Outcome {
+        code: out.status.code().unwrap_or(-1),
+        diagnostics: lines.join("\n"),
+        summary,
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+    }
+}
+
+/// `checkdown build in -o out` in `dir`, with `extra` arguments.
+fn build(dir: &Path, extra: &[&str]) -> Outcome {
+    let mut args = vec!["build", "in", "-o", "out"];
+    args.extend_from_slice(extra);
+    checkdown(dir, &args)
+}
+
+/// The document paths of OUTPUT/checklist.json.
+fn documents(dir: &Path) -> Vec<String> {
+    let json = std::fs::read_to_string(dir.join("out/checklist.json")).expect("checklist.json");
+    let catalog: checkdown::model::Catalog = serde_json::from_str(&json).expect("json");
+    catalog.documents.into_iter().map(|d| d.path).collect()
+}
+
+/// The lines of OUTPUT/.checkdown-manifest that name files.
+fn manifest_paths(dir: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(dir.join("out").join(checkdown::write::MANIFEST))
+        .expect("manifest");
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| l.split_once(' ').expect("HASH PATH").1.to_string())
+        .collect()
+}
+
+const GOOD_FILES: [&str; 6] = [
+    "checklist.json",
+    "backlog.csv",
+    "checklists/good.md",
+    "checklists/index.md",
+    "html/good.html",
+    "html/index.html",
+];
+
+fn sorted(paths: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = paths.iter().map(|s| s.to_string()).collect();
+    v.sort();
+    v
+}
+
+/// A folder whose name holds line breaks and a manifest line: the page in it is refused at
+/// walk time, so its path never reaches the manifest, and the next build removes nothing
+/// it did not write.
+#[cfg(unix)]
+#[test]
+fn a_line_break_in_a_path_never_reaches_the_manifest() {
+    let victim = b"precious, not written by checkdown\n";
+    let hash = checkdown::write::hash(victim);
+    let folder = format!("x\n{hash:016x} victim.txt\ny");
+    let page = std::fs::read(fixture("diag/clean/page.md")).expect("clean fixture");
+    let dir = case("newline-path", &[(&format!("{folder}/page.md"), &page)]);
+    write(&dir.join("out/victim.txt"), victim);
+    let o = build(&dir, &[]);
+    assert_eq!(o.code, 1);
+    let expected = format!(
+        "error[file-name]: the page's path holds a control character (a line break, tab or other), so checkdown cannot name it in what it writes; skipped
+--> in/x\\n{hash:016x} victim.txt\\ny/page.md
+ |
+help: rename the file (or the folder that holds it)"
+    );
+    assert_eq!(o.diagnostics, expected);
+    assert_eq!(
+        o.summary,
+        "checkdown: 1 document, 1 item, 0 skipped, 1 error, 0 warnings, 6 files written"
+    );
+    assert_eq!(documents(&dir), ["good.md"]);
+    assert_eq!(manifest_paths(&dir), sorted(&GOOD_FILES));
+    // The next build (the page renamed away) removes only what checkdown wrote.
+    std::fs::remove_dir_all(dir.join("in").join(&folder)).expect("rm");
+    let again = build(&dir, &[]);
+    assert_eq!(again.code, 0, "{}", again.diagnostics);
+    assert_eq!(
+        std::fs::read(dir.join("out/victim.txt")).expect("kept"),
+        victim
+    );
+    let lock = std::fs::read_to_string(dir.join("in/checkdown.lock")).expect("lock");
+    assert!(!lock.contains("victim"), "{lock}");
+}
+
+/// Every control character, a backslash and a byte that is not UTF-8: each such page is
+/// named (escaped) and skipped, in every message format, and the others are compiled.
+#[cfg(unix)]
+#[test]
+fn unnameable_paths_are_refused_and_named_escaped() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let page = std::fs::read(fixture("diag/clean/page.md")).expect("clean fixture");
+    let dir = case("unnameable", &[]);
+    let names: [&[u8]; 5] = [
+        b"a\rb.md",
+        b"tab\t.md",
+        b"esc\x1b[31m.md",
+        b"back\\slash.md",
+        b"latin\xe9.md",
+    ];
+    for name in names {
+        std::fs::write(dir.join("in").join(OsStr::from_bytes(name)), &page).expect("write");
+    }
+    let o = build(&dir, &[]);
+    assert_eq!(o.code, 1);
+    let control = "the page's path holds a control character (a line break, tab or other), so checkdown cannot name it in what it writes; skipped";
+    let help = "help: rename the file (or the folder that holds it)";
+    assert_eq!(
+        o.diagnostics,
+        format!(
+            "error[file-name]: {control}
+--> in/a\\rb.md
+ |
+{help}
+error[file-name]: the page's path holds a backslash `\\`, a folder separator on Windows; skipped
+--> in/back\\\\slash.md
+ |
+{help}
+error[file-name]: {control}
+--> in/esc\\u{{1b}}[31m.md
+ |
+{help}
+error[file-name]: the page's path is not valid UTF-8, so checkdown cannot name it in what it writes; skipped
+--> in/latin\\xE9.md
+ |
+{help}
+error[file-name]: {control}
+--> in/tab\\t.md
+ |
+{help}"
+        )
+    );
+    assert_eq!(documents(&dir), ["good.md"]);
+    assert_eq!(manifest_paths(&dir), sorted(&GOOD_FILES));
+
+    let json = checkdown(&dir, &["check", "in", "--message-format", "json"]);
+    assert_eq!(json.code, 1);
+    let first = json.stdout.lines().next().expect("a line");
+    assert_eq!(
+        first,
+        format!(
+            r#"{{"severity":"error","code":"file-name","path":"in/a\\rb.md","line":0,"column":0,"message":"{control}","help":"rename the file (or the folder that holds it)"}}"#
+        )
+    );
+    let github = checkdown(&dir, &["check", "in", "--message-format", "github"]);
+    assert_eq!(github.code, 1);
+    assert_eq!(github.stdout.lines().count(), 5, "{}", github.stdout);
+    assert_eq!(
+        github.stdout.lines().nth(2).expect("a line"),
+        format!("::error file=in/esc\\u{{1b}}[31m.md,title=file-name::{control}%0A{help}")
+    );
+}
+
+/// A 255-byte page name is a legal name, but its HTML page's is 257 bytes: that page is
+/// named and skipped, and the build goes on.
+#[cfg(unix)]
+#[test]
+fn a_page_whose_output_name_is_too_long_is_skipped() {
+    let page = std::fs::read(fixture("diag/clean/page.md")).expect("clean fixture");
+    let long = format!("{}.md", "n".repeat(252));
+    let fits = format!("{}.md", "f".repeat(250));
+    let dir = case("long-name", &[(&long, &page), (&fits, &page)]);
+    let o = build(&dir, &[]);
+    assert_eq!(o.code, 1);
+    assert_eq!(
+        o.diagnostics,
+        format!(
+            "error[file-name]: its HTML page's file name would be 257 bytes, over the 255 bytes a file name may have; skipped
+--> in/{long}
+ |
+help: rename the file (or the folder that holds it)"
+        )
+    );
+    assert_eq!(documents(&dir), [fits.clone(), "good.md".to_string()]);
+    assert!(dir
+        .join("out/html")
+        .join(format!("{}.html", "f".repeat(250)))
+        .is_file());
+}
+
+/// `checkdown ARGS` in `dir`, killed after 60 s (a build that waits on a FIFO, or reads an
+/// endless file, fails the test instead of hanging it).
+fn checkdown_in_time(dir: &Path, args: &[&str]) -> Outcome {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_checkdown"))
+        .current_dir(dir)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("checkdown runs");
+    let start = std::time::Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("checkdown {args:?} did not finish in 60 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().expect("output");
+    let err = stderr(&out);
+    let mut lines: Vec<&str> = err.lines().collect();
+    let summary = lines.pop().unwrap_or("").to_string();
+    Outcome {
+        code: out.status.code().unwrap_or(-1),
+        diagnostics: lines.join("\n"),
+        summary,
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+    }
+}
+
+fn mkfifo(path: &Path) -> bool {
+    let made = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        eprintln!("skipped: mkfifo is not available");
+    }
+    made
+}
+
+const SECRET: &[u8] = b"AWS_SECRET_ACCESS_KEY=hunter2\n";
+
+/// The lock (or the manifest) replaced by a link to a secret, to an endless device, or by
+/// a FIFO: refused at once with a message that names the file, and nothing is written.
+#[cfg(unix)]
+#[test]
+fn a_lock_that_is_a_link_or_a_fifo_is_refused_and_never_read() {
+    use std::os::unix::fs::symlink;
+    let lock_link = "error: in/checkdown.lock: refused: the lock is a symbolic link, which checkdown does not follow; put the lock file itself there, or name it with --lock FILE";
+    for (name, target) in [("secret", "../secret.txt"), ("zero", "/dev/zero")] {
+        let dir = case(&format!("lock-link-{name}"), &[]);
+        write(&dir.join("secret.txt"), SECRET);
+        symlink(target, dir.join("in/checkdown.lock")).expect("link");
+        for extra in [&[][..], &["--check"][..], &["--tracker", "jira"][..]] {
+            let o = checkdown_in_time(&dir, &[&["build", "in", "-o", "out"][..], extra].concat());
+            assert_eq!((o.code, o.summary.as_str()), (2, lock_link), "{extra:?}");
+            assert_eq!(o.diagnostics, "");
+            assert!(!dir.join("out").exists(), "{extra:?}");
+        }
+        let o = checkdown_in_time(&dir, &["check", "in"]);
+        assert_eq!((o.code, o.summary.as_str()), (2, lock_link));
+        let o = checkdown_in_time(&dir, &["diff", "in", "in"]);
+        assert_eq!((o.code, o.summary.as_str()), (2, lock_link));
+    }
+    let dir = case("lock-fifo", &[]);
+    if !mkfifo(&dir.join("in/checkdown.lock")) {
+        return;
+    }
+    let o = checkdown_in_time(&dir, &["build", "in", "-o", "out"]);
+    assert_eq!(o.code, 2);
+    assert_eq!(
+        o.summary,
+        "error: in/checkdown.lock: refused: the lock is not a regular file (a folder, FIFO, socket or device); remove it, or name another lock with --lock FILE"
+    );
+    assert!(!dir.join("out").exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_manifest_that_is_a_link_or_a_fifo_is_refused_and_never_read() {
+    use std::os::unix::fs::symlink;
+    let dir = case("manifest-link", &[]);
+    write(&dir.join("secret.txt"), SECRET);
+    std::fs::create_dir_all(dir.join("out")).expect("mkdir");
+    let manifest = dir.join("out").join(checkdown::write::MANIFEST);
+    symlink("../secret.txt", &manifest).expect("link");
+    let o = checkdown_in_time(&dir, &["build", "in", "-o", "out"]);
+    assert_eq!(o.code, 2);
+    assert_eq!(
+        o.summary,
+        "error: out/.checkdown-manifest: refused: the manifest is a symbolic link, which checkdown does not follow; move it away and build again"
+    );
+    assert_eq!(
+        std::fs::read(dir.join("secret.txt")).expect("secret"),
+        SECRET
+    );
+    assert!(std::fs::symlink_metadata(&manifest)
+        .expect("link")
+        .file_type()
+        .is_symlink());
+    assert_eq!(std::fs::read_dir(dir.join("out")).expect("ls").count(), 1);
+
+    std::fs::remove_file(&manifest).expect("rm");
+    if !mkfifo(&manifest) {
+        return;
+    }
+    let o = checkdown_in_time(&dir, &["build", "in", "-o", "out"]);
+    assert_eq!(o.code, 2);
+    assert_eq!(
+        o.summary,
+        "error: out/.checkdown-manifest: refused: the manifest is not a regular file (a folder, FIFO, socket or device); move it away and build again"
+    );
+    assert_eq!(std::fs::read_dir(dir.join("out")).expect("ls").count(), 1);
+}
+
+/// A lock that is not one is refused at its line, and what the line holds is never shown.
+#[test]
+fn lock_errors_never_show_what_the_file_holds() {
+    let secret = String::from_utf8_lossy(SECRET).trim_end().to_string();
+    let cases = [
+        (format!("{secret}\n").into_bytes(), "1: expected `checkdown-lock 1` as the first line that is not a comment (not a checkdown lock, or a newer one)"),
+        (format!("checkdown-lock 1\n{secret}\n").into_bytes(), "2: not a line of a lock: a line is `key`, `id`, `title`, `heading` or `body` and its value, a `[document]` line, or a `#` comment"),
+        (format!("checkdown-lock 1\n[a.md]\nkey a.md#x\n{secret} x\n").into_bytes(), "4: not a line of a lock: a line is `key`, `id`, `title`, `heading` or `body` and its value, a `[document]` line, or a `#` comment"),
+        (format!("checkdown-lock 1\n[a.md]\nkey a.md#x\nid {secret} x\n").into_bytes(), "4: the id is empty or holds a space"),
+        (format!("checkdown-lock 1\n[a.md]\nkey {secret}\nid 1\nkey {secret}\nid 2\n").into_bytes(), "5: this key is listed twice (also on line 3)"),
+        (format!("checkdown-lock 1\n[a.md]\nkey {secret}\n").into_bytes(), "3: this entry (its `key` line) has no `id` line"),
+        (b"checkdown-lock 1\n[a.md]\nkey a\xff\n".to_vec(), "3: the line is not valid UTF-8"),
+    ];
+    for (i, (text, message)) in cases.iter().enumerate() {
+        let dir = case(
+            &format!("lock-echo-{i}"),
+            &[("checkdown.lock", text.as_slice())],
+        );
+        let text = String::from_utf8_lossy(text.as_slice());
+        for extra in [&[][..], &["--tracker", "jira"][..]] {
+            let o = checkdown_in_time(&dir, &[&["build", "in", "-o", "out"][..], extra].concat());
+            assert_eq!(o.code, 2, "{text}");
+            assert_eq!(
+                o.summary,
+                format!("error: in/checkdown.lock:{message}"),
+                "{text} {extra:?}"
+            );
+        }
+    }
+}
+
+/// A lock with a line longer than 64 MiB, or a file over 1 GiB, is refused without being
+/// read whole (sparse files: they take no room).
+#[test]
+fn a_huge_lock_is_refused_without_being_read() {
+    let dir = case("lock-huge", &[("checkdown.lock", b"checkdown-lock 1\n")]);
+    let lock = dir.join("in/checkdown.lock");
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&lock)
+        .expect("open");
+    file.set_len((64 << 20) + 100).expect("grow");
+    drop(file);
+    let o = checkdown_in_time(&dir, &["build", "in", "-o", "out"]);
+    assert_eq!(o.code, 2);
+    assert_eq!(
+        o.summary,
+        "error: in/checkdown.lock:2: the line is longer than 64 MiB: not a lock checkdown wrote"
+    );
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&lock)
+        .expect("open");
+    file.set_len((1 << 30) + 1).expect("grow");
+    drop(file);
+    let o = checkdown_in_time(&dir, &["build", "in", "-o", "out"]);
+    assert_eq!(o.code, 2);
+    assert_eq!(
+        o.summary,
+        "error: in/checkdown.lock: refused: the lock is 1073741825 bytes, over the limit of 1024 MiB: not a lock checkdown wrote"
+    );
+    assert!(!dir.join("out").exists());
+}
+
+/// `load::read` on a thread, given up after 30 s (a read that waits on a FIFO fails the
+/// test instead of hanging it).
+fn read_in_time(abs: &Path, rel: &str) -> (bool, Vec<String>) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (abs, rel) = (abs.to_path_buf(), rel.to_string());
+    std::thread::spawn(move || {
+        let mut diags = Vec::new();
+        let file = checkdown::load::read(&abs, &rel, 1 << 20, &mut diags);
+        let _ = tx.send((
+            file.is_some(),
+            diags.iter().map(|d| d.render(false)).collect(),
+        ));
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(30))
+        .expect("load::read returned in 30 s")
+}
+
+/// A page swapped for a symbolic link or a FIFO after the walk listed it: the read neither
+/// follows the link (a file outside INPUT would be published) nor waits on the FIFO.
+#[cfg(unix)]
+#[test]
+fn a_page_swapped_after_the_walk_is_neither_followed_nor_waited_on() {
+    let dir = case("swapped", &[]);
+    write(
+        &dir.join("outside/secret.md"),
+        b"# Secret\n\n> [!div class=\"checklist\"]\n> - [x](#x)\n",
+    );
+    let page = dir.join("in/page.md");
+    std::os::unix::fs::symlink("../outside/secret.md", &page).expect("link");
+    let (read, diags) = read_in_time(&page, "page.md");
+    assert!(!read);
+    assert_eq!(
+        diags,
+        ["error[symlink]: the page became a symbolic link while INPUT was read; not followed, skipped
+--> page.md
+ |
+help: build again once INPUT stops changing; checkdown never follows a link to a page"]
+    );
+    std::fs::remove_file(&page).expect("rm");
+    if !mkfifo(&page) {
+        return;
+    }
+    let (read, diags) = read_in_time(&page, "page.md");
+    assert!(!read);
+    assert_eq!(
+        diags,
+        [
+            "error[io]: not a regular file (a FIFO, socket or device); skipped
+--> page.md
+ |
+help: remove it from INPUT; checkdown reads only regular files"
+        ]
+    );
+}
+
+/// `build --check` compares with what OUTPUT holds: a FIFO at an output file's place is out
+/// of date, not waited on.
+#[cfg(unix)]
+#[test]
+fn build_check_never_waits_on_a_fifo_in_output() {
+    let dir = case("check-fifo", &[]);
+    let o = build(&dir, &[]);
+    assert_eq!(o.code, 0, "{}", o.diagnostics);
+    for rel in ["checklist.json", "html/good.html"] {
+        let path = dir.join("out").join(rel);
+        std::fs::remove_file(&path).expect("rm");
+        if !mkfifo(&path) {
+            return;
+        }
+    }
+    let o = checkdown_in_time(&dir, &["build", "in", "-o", "out", "--check"]);
+    assert_eq!(o.code, 1);
+    assert_eq!(
+        o.diagnostics,
+        "error[stale-output]: `checklist.json` is out of date with INPUT
+--> out/checklist.json
+ |
+help: run `checkdown build` and commit the result
+error[stale-output]: `html/good.html` is out of date with INPUT
+--> out/html/good.html
+ |
+help: run `checkdown build` and commit the result"
+    );
+}
+
+/// `build --check` writes nothing, not even scratch files: it runs with TMPDIR pointing at
+/// a regular file, where nothing can be created.
+#[test]
+fn build_check_writes_nothing_into_the_temporary_folder() {
+    let dir = case("check-tmpdir", &[]);
+    assert_eq!(build(&dir, &[]).code, 0);
+    write(&dir.join("not-a-folder"), b"x");
+    for tmp in [dir.join("not-a-folder"), dir.join("missing/folder")] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_checkdown"))
+            .current_dir(&dir)
+            .args(["build", "in", "-o", "out", "--check"])
+            .env("TMPDIR", &tmp)
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+    assert_eq!(std::fs::read(dir.join("not-a-folder")).expect("kept"), b"x");
+}
+
+/// The temporary files beside the lock and the manifest are created new (`O_EXCL`): a link
+/// planted at a temporary file's name (the process id is easy to guess in CI) is replaced,
+/// never written through. In process, so that the process id is known.
+#[cfg(unix)]
+#[test]
+fn temporary_files_are_never_written_through_a_planted_link() {
+    use checkdown::render::Format;
+    let dir = case("planted-tmp", &[]);
+    let victim = dir.join("victim.txt");
+    write(&victim, b"precious");
+    let pid = std::process::id();
+    let input = dir.join("in");
+    let lock = input.join("checkdown.lock");
+    std::os::unix::fs::symlink(&victim, input.join(format!(".checkdown.lock.{pid}.tmp")))
+        .expect("link");
+    std::fs::create_dir_all(dir.join("out")).expect("mkdir");
+    std::os::unix::fs::symlink(
+        &victim,
+        dir.join(format!("out/..checkdown-manifest.{pid}.tmp")),
+    )
+    .expect("link");
+    let options = checkdown::Options {
+        jobs: 1,
+        ..checkdown::Options::default()
+    };
+    let backlogs = checkdown::render::tracker::Options::default();
+    let out = dir.join("out");
+    let built = checkdown::build::build(&checkdown::build::Request {
+        input: &input,
+        skip: None,
+        options: &options,
+        lock: &lock,
+        output: Some(&out),
+        formats: &[Format::Json],
+        templates: None,
+        backlogs: &backlogs,
+        check: false,
+    })
+    .expect("builds");
+    assert_eq!(built.documents, 1);
+    assert!(built.lock.written);
+    assert_eq!(std::fs::read(&victim).expect("victim"), b"precious");
+    for written in [lock, out.join(checkdown::write::MANIFEST)] {
+        let meta = std::fs::symlink_metadata(&written).expect("written");
+        assert!(meta.is_file(), "{}", written.display());
+    }
+    // The same for any file written through `atomic_write`.
+    let target = dir.join("file.txt");
+    std::os::unix::fs::symlink(&victim, dir.join(format!(".file.txt.{pid}.tmp"))).expect("link");
+    checkdown::write::atomic_write(&target, b"new").expect("written");
+    assert_eq!(std::fs::read(&victim).expect("victim"), b"precious");
+    assert_eq!(std::fs::read(&target).expect("target"), b"new");
+    assert!(std::fs::symlink_metadata(&target)
+        .expect("target")
+        .is_file());
+}
