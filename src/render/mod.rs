@@ -8,6 +8,7 @@ pub mod md;
 pub mod safe_html;
 pub mod templates;
 pub mod tracker;
+pub mod tree;
 pub mod view;
 
 use std::path::Path;

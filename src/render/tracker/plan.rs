@@ -6,6 +6,7 @@
 use uuid::Uuid;
 
 use crate::model::{Catalog, Document, Item, Section};
+pub use crate::render::view::code_span;
 use crate::render::view::md_escape;
 
 /// Longest title any of the trackers takes (Jira's `Summary`, Azure DevOps' and GitLab's
@@ -127,23 +128,6 @@ pub fn cut(s: &str, max: usize) -> (String, bool) {
     let kept = head[..end].trim_end_matches([' ', ',', ';', ':', '-']);
     let kept = if kept.is_empty() { &head[..] } else { kept };
     (format!("{kept}…"), true)
-}
-
-/// A Markdown code span holding `text` verbatim.
-pub fn code_span(text: &str) -> String {
-    let mut longest = 0;
-    let mut run = 0;
-    for c in text.chars() {
-        run = if c == '`' { run + 1 } else { 0 };
-        longest = longest.max(run);
-    }
-    let fence = "`".repeat(longest + 1);
-    let pad = if text.starts_with('`') || text.ends_with('`') {
-        " "
-    } else {
-        ""
-    };
-    format!("{fence}{pad}{text}{pad}{fence}")
 }
 
 /// A Markdown link to `url` that shows the URL: an autolink, or a link whose destination
