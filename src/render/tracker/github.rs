@@ -1,6 +1,9 @@
 //! GitHub has no CSV import: one JSON object per line (`id`, `parent`, `title`, `body`,
 //! `labels`), parents before their children, for `gh` or the REST API (the README has the
-//! loop that creates the issues and links each item to its section as a sub-issue).
+//! loop that creates the issues and links each item to its parent as a sub-issue). An item
+//! nested in an item has that item as its `parent`: a sub-issue of the item's issue, as the
+//! REST API's "Add sub-issue" links any issue under another
+//! (<https://docs.github.com/en/rest/issues/sub-issues#add-sub-issue>).
 
 use serde::Serialize;
 
@@ -16,7 +19,8 @@ pub const FILE: &str = "backlog-github.jsonl";
 pub struct Line<'a> {
     /// The stable id.
     pub id: &'a str,
-    /// The parent's stable id, or null for a section.
+    /// The parent's stable id (the item it is nested in, else its section), or null for a
+    /// section.
     pub parent: Option<&'a str>,
     pub title: String,
     /// GitHub Markdown.
@@ -50,7 +54,8 @@ pub fn render(groups: &[Group], parents: bool) -> Result<OutputFile, Error> {
             bytes.push(b'\n');
         }
         for child in &g.children {
-            serde_json::to_writer(&mut bytes, &line(child, Some(&g.parent.id))).map_err(err)?;
+            let parent = child.parent_item.as_deref().unwrap_or(&g.parent.id);
+            serde_json::to_writer(&mut bytes, &line(child, Some(parent))).map_err(err)?;
             bytes.push(b'\n');
         }
     }

@@ -1,6 +1,16 @@
-//! Jira Cloud's CSV import: sections as Epics, items as Tasks under them (`Issue Id` and
-//! `Parent`, parents first), `Summary` of at most 255 characters, `Description` in Jira
-//! wiki markup, `Priority` from the maturity level, one `Labels` column per label.
+//! Jira Cloud's CSV import: sections as Epics, items as Tasks under them, items nested in an
+//! item as Sub-tasks of it (`Issue Id` and `Parent`), `Summary` of at most 255 characters,
+//! `Description` in Jira wiki markup, `Priority` from the maturity level, one `Labels`
+//! column per label.
+//!
+//! Hierarchy, as Atlassian's "Keep work parent-child relationships during CSV import to
+//! Jira Cloud" says
+//! (<https://support.atlassian.com/jira/kb/keep-issue-parent-child-mapping-during-csv-import-to-jira-cloud/>):
+//! a child's `Parent` holds its parent's `Issue Id`, and rows come in the order of the
+//! hierarchy, Epics before standard issues before Sub-tasks. Each section's rows are its
+//! Epic, then its Tasks, then its Sub-tasks. A Sub-task cannot hold Sub-tasks, so an item
+//! nested deeper is a Sub-task of its top-level item, and its description names its own
+//! parent.
 
 use super::plan::{self, Entry, Group};
 use super::wiki::{escape, to_wiki};
@@ -23,6 +33,8 @@ pub const COLUMNS: [&str; 6] = [
 
 pub const PARENT_TYPE: &str = "Epic";
 pub const CHILD_TYPE: &str = "Task";
+/// Jira's default sub-task issue type.
+pub const SUB_TYPE: &str = "Sub-task";
 
 /// Jira's default priorities, from the maturity level: level 1 (the foundation) first.
 pub fn priority(level: Option<u32>) -> &'static str {
@@ -77,14 +89,23 @@ pub fn render(groups: &[Group], bom: bool, parents: bool) -> Result<Vec<OutputFi
             } else {
                 String::new()
             };
-            for child in &g.children {
-                rows.push(row(
-                    child,
-                    &next_id.to_string(),
-                    &parent_id,
-                    CHILD_TYPE,
-                    labels,
-                ));
+            let nested = plan::under_in_file(g.children.iter());
+            let mut issue_ids: std::collections::HashMap<&str, String> =
+                std::collections::HashMap::new();
+            for (child, _) in g.children.iter().zip(&nested).filter(|(_, n)| !**n) {
+                let id = next_id.to_string();
+                rows.push(row(child, &id, &parent_id, CHILD_TYPE, labels));
+                issue_ids.insert(child.id.as_str(), id);
+                next_id += 1;
+            }
+            for (child, _) in g.children.iter().zip(&nested).filter(|(_, n)| **n) {
+                let root = child
+                    .root_item
+                    .as_deref()
+                    .and_then(|r| issue_ids.get(r))
+                    .cloned()
+                    .unwrap_or_default();
+                rows.push(row(child, &next_id.to_string(), &root, SUB_TYPE, labels));
                 next_id += 1;
             }
         }

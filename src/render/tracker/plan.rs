@@ -37,8 +37,24 @@ pub struct Entry {
     /// Slugs: lowercase letters and digits joined by `-`, at most [`LABEL_MAX`] characters.
     pub labels: Vec<String>,
     /// The description, in order: the full title when cut, the text, callouts, source, id.
+    /// The last two parts are always the source and the id line ([`FIXED_TAIL`]).
     pub parts: Vec<Part>,
+    /// For an item nested in another: the id of the item it is shown under (see
+    /// [`crate::render::tree`]); `None` for a top-level item or a section.
+    pub parent_item: Option<String>,
+    /// For a nested item: the id of its top-level ancestor, which trackers with one level of
+    /// sub-tasks (Jira, Azure DevOps) put it under.
+    pub root_item: Option<String>,
+    /// Where it comes from, for diagnostics: the document's path and the item's line and
+    /// column (0 for a section).
+    pub origin: (String, usize, usize),
 }
+
+/// How many parts end every description and are never shortened: the source and the id.
+pub const FIXED_TAIL: usize = 2;
+
+/// The label of an item that the source marks done.
+pub const CHECKED_LABEL: &str = "checked-in-source";
 
 /// A parent and its children, always kept in the same file.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,14 +69,25 @@ impl Group {
     }
 }
 
-/// The backlog of a catalog: one group per section that has items, in catalog order.
+/// The backlog of a catalog: one group per section that has items, in catalog order; a
+/// section's items in tree order (each followed by the items nested in it).
 pub fn groups(catalog: &Catalog) -> Vec<Group> {
     let mut out = Vec::new();
     for doc in &catalog.documents {
         for s in doc.sections.iter().filter(|s| !s.items.is_empty()) {
+            let children = crate::render::tree::order(&s.items)
+                .iter()
+                .map(|n| {
+                    let mut e = child(doc, s, &s.items[n.index], n.parent.map(|p| &s.items[p]));
+                    if n.depth > 0 {
+                        e.root_item = Some(s.items[n.root].id.clone());
+                    }
+                    e
+                })
+                .collect();
             out.push(Group {
                 parent: parent(doc, s),
-                children: s.items.iter().map(|it| child(doc, s, it)).collect(),
+                children,
             });
         }
     }
@@ -248,12 +275,50 @@ fn parent(doc: &Document, s: &Section) -> Entry {
         title,
         level: s.level,
         parts,
+        parent_item: None,
+        root_item: None,
+        origin: (doc.path.clone(), 0, 0),
     }
 }
 
-fn child(doc: &Document, s: &Section, it: &Item) -> Entry {
+/// `under`: the item it is shown under, when nested.
+fn child(doc: &Document, s: &Section, it: &Item, under: Option<&Item>) -> Entry {
     let full = one_line(&it.title);
     let (title, mut parts) = title_parts(&full);
+    // What the checklist line says around the item: where it is nested, its group, its
+    // variants, the text after its link.
+    let mut about = Vec::new();
+    if let Some(p) = under {
+        about.push(format!(
+            "**Parent:** {} ({})",
+            md_escape(&one_line(&p.title)),
+            code_span(&id_label(&p.id))
+        ));
+    }
+    if let Some(g) = it.group.as_deref().filter(|g| !g.trim().is_empty()) {
+        about.push(format!("**Group:** {}", md_escape(&one_line(g))));
+    }
+    if !it.variants.is_empty() {
+        let names: Vec<String> = it
+            .variants
+            .iter()
+            .map(|v| md_escape(&one_line(v)))
+            .collect();
+        about.push(format!("**Variants:** {}", names.join(", ")));
+    }
+    if !about.is_empty() {
+        parts.push(Part {
+            heading: None,
+            // A backslash at a line's end is a hard line break.
+            markdown: about.join("\\\n"),
+        });
+    }
+    if let Some(summary) = it.summary.as_deref().filter(|t| !t.trim().is_empty()) {
+        parts.push(Part {
+            heading: None,
+            markdown: crate::render::view::md_escape_line(&one_line(summary)),
+        });
+    }
     push_text(&mut parts, &crate::render::view::full_body(it));
     if let Some(benefit) = it.benefit.as_deref().filter(|b| !b.trim().is_empty()) {
         parts.push(Part {
@@ -288,6 +353,7 @@ fn child(doc: &Document, s: &Section, it: &Item) -> Entry {
             Some("checkdown".to_string()),
             Some(id_label(&it.id)),
             Some(label(&it.kind)),
+            it.checked.then(|| CHECKED_LABEL.to_string()),
             it.code.as_deref().map(label),
             it.pillar.as_deref().map(label),
             it.scope.as_deref().map(label),
@@ -300,6 +366,9 @@ fn child(doc: &Document, s: &Section, it: &Item) -> Entry {
         title,
         level: s.level,
         parts,
+        parent_item: under.map(|p| p.id.clone()),
+        root_item: None,
+        origin: (doc.path.clone(), it.source.line, it.source.column),
     }
 }
 
@@ -329,7 +398,15 @@ pub fn split_rows(groups: Vec<Group>, max: usize) -> Vec<Vec<Group>> {
             units.push(g);
             continue;
         }
-        let chunks: Vec<Vec<Entry>> = g.children.chunks(max - 1).map(<[Entry]>::to_vec).collect();
+        // Chunks of whole subtrees (a top-level item and the items nested in it), so that
+        // a nested item stays in the file of the item it is under; a subtree larger than a
+        // chunk is cut, and its rest stands alone (see `under_in_file`).
+        let subtrees: Vec<Vec<Entry>> = subtrees(g.children);
+        let mut chunks: Vec<Vec<Entry>> = Vec::new();
+        for tree in pack(subtrees, Vec::len, max - 1) {
+            let flat: Vec<Entry> = tree.into_iter().flatten().collect();
+            chunks.extend(flat.chunks(max - 1).map(<[Entry]>::to_vec));
+        }
         for (n, children) in chunks.into_iter().enumerate() {
             let parent = if n == 0 {
                 g.parent.clone()
@@ -340,6 +417,30 @@ pub fn split_rows(groups: Vec<Group>, max: usize) -> Vec<Vec<Group>> {
         }
     }
     pack(units, Group::rows, max)
+}
+
+/// Children in tree order, cut into subtrees: each top-level item with its nested items.
+fn subtrees(children: Vec<Entry>) -> Vec<Vec<Entry>> {
+    let mut out: Vec<Vec<Entry>> = Vec::new();
+    for e in children {
+        match out.last_mut() {
+            Some(tree) if e.root_item.is_some() => tree.push(e),
+            _ => out.push(vec![e]),
+        }
+    }
+    out
+}
+
+/// The entries of a file whose parent item is in the file before them: those a tracker
+/// can nest. Any other stands as a top-level item (its description names its parent).
+pub fn under_in_file<'a>(entries: impl Iterator<Item = &'a Entry>) -> Vec<bool> {
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for e in entries {
+        out.push(e.root_item.as_deref().is_some_and(|r| seen.contains(r)));
+        seen.insert(e.id.as_str());
+    }
+    out
 }
 
 fn part_parent(p: &Entry, n: usize) -> Entry {
@@ -378,6 +479,9 @@ fn part_parent(p: &Entry, n: usize) -> Entry {
         title: format!("{head}{suffix}"),
         level: p.level,
         parts,
+        parent_item: None,
+        root_item: None,
+        origin: p.origin.clone(),
     }
 }
 
