@@ -12,9 +12,11 @@
 //! nested deeper is a Sub-task of its top-level item, and its description names its own
 //! parent.
 
+use super::limit::{self, JIRA_DESCRIPTION};
 use super::plan::{self, Entry, Group};
 use super::wiki::{escape, to_wiki};
 use super::{csv_file, file_name};
+use crate::diag::Diagnostic;
 use crate::render::OutputFile;
 use crate::Error;
 
@@ -48,10 +50,16 @@ pub fn priority(level: Option<u32>) -> &'static str {
     }
 }
 
-/// The description in wiki markup: each part converted, headings as `h3.`.
-pub fn description(entry: &Entry) -> String {
+/// The description in wiki markup, shortened to Jira's 32,767 UTF-16 code units when
+/// longer (see [`limit`]).
+pub fn description(entry: &Entry) -> (String, Option<limit::Shortened>) {
+    limit::fit(&entry.parts, JIRA_DESCRIPTION, wiki)
+}
+
+/// Parts in wiki markup: each part converted, headings as `h3.`.
+fn wiki(parts: &[plan::Part]) -> String {
     let mut blocks = Vec::new();
-    for part in &entry.parts {
+    for part in parts {
         if let Some(h) = &part.heading {
             blocks.push(format!("h3. {}", escape(h)));
         }
@@ -63,8 +71,14 @@ pub fn description(entry: &Entry) -> String {
     blocks.join("\n\n")
 }
 
-/// `parents: false` writes the items alone (no Epic rows, no `Parent`).
-pub fn render(groups: &[Group], bom: bool, parents: bool) -> Result<Vec<OutputFile>, Error> {
+/// `parents: false` writes the items alone (no Epic rows, no `Parent`). A description
+/// shortened to fit adds a warning to `warnings`.
+pub fn render(
+    groups: &[Group],
+    bom: bool,
+    parents: bool,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<Vec<OutputFile>, Error> {
     let files = plan::split_rows(groups.to_vec(), MAX_ROWS);
     let count = files.len();
     let mut next_id = 1usize;
@@ -83,7 +97,7 @@ pub fn render(groups: &[Group], bom: bool, parents: bool) -> Result<Vec<OutputFi
         for g in file {
             let parent_id = if parents {
                 let id = next_id.to_string();
-                rows.push(row(&g.parent, &id, "", PARENT_TYPE, labels));
+                rows.push(row(&g.parent, &id, "", PARENT_TYPE, labels, warnings));
                 next_id += 1;
                 id
             } else {
@@ -94,7 +108,7 @@ pub fn render(groups: &[Group], bom: bool, parents: bool) -> Result<Vec<OutputFi
                 std::collections::HashMap::new();
             for (child, _) in g.children.iter().zip(&nested).filter(|(_, n)| !**n) {
                 let id = next_id.to_string();
-                rows.push(row(child, &id, &parent_id, CHILD_TYPE, labels));
+                rows.push(row(child, &id, &parent_id, CHILD_TYPE, labels, warnings));
                 issue_ids.insert(child.id.as_str(), id);
                 next_id += 1;
             }
@@ -105,7 +119,14 @@ pub fn render(groups: &[Group], bom: bool, parents: bool) -> Result<Vec<OutputFi
                     .and_then(|r| issue_ids.get(r))
                     .cloned()
                     .unwrap_or_default();
-                rows.push(row(child, &next_id.to_string(), &root, SUB_TYPE, labels));
+                rows.push(row(
+                    child,
+                    &next_id.to_string(),
+                    &root,
+                    SUB_TYPE,
+                    labels,
+                    warnings,
+                ));
                 next_id += 1;
             }
         }
@@ -117,14 +138,25 @@ pub fn render(groups: &[Group], bom: bool, parents: bool) -> Result<Vec<OutputFi
     Ok(out)
 }
 
-fn row(e: &Entry, id: &str, parent: &str, kind: &str, labels: usize) -> Vec<String> {
+fn row(
+    e: &Entry,
+    id: &str,
+    parent: &str,
+    kind: &str,
+    labels: usize,
+    warnings: &mut Vec<Diagnostic>,
+) -> Vec<String> {
+    let (description, shortened) = description(e);
+    if let Some(s) = shortened {
+        warnings.push(limit::warning(e, &s));
+    }
     let mut cells = vec![
         id.to_string(),
         parent.to_string(),
         kind.to_string(),
         e.title.clone(),
         priority(e.level).to_string(),
-        description(e),
+        description,
     ];
     cells.extend((0..labels).map(|i| e.labels.get(i).cloned().unwrap_or_default()));
     cells

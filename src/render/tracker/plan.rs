@@ -9,9 +9,10 @@ use crate::model::{Catalog, Document, Item, Section};
 pub use crate::render::view::code_span;
 use crate::render::view::md_escape;
 
-/// Longest title any of the trackers takes (Jira's `Summary`, Azure DevOps' and GitLab's
-/// titles: 255 characters; GitHub: 256).
-pub const TITLE_MAX: usize = 255;
+/// Longest title every tracker takes, in UTF-16 code units (Jira's `Summary` and Azure
+/// DevOps' title: 255 UTF-16 code units; GitLab: 255 characters; GitHub: 256; see
+/// [`super::limit`]).
+pub const TITLE_MAX: usize = super::limit::TITLE.max;
 
 /// Longest label (GitHub refuses label names over 50 characters).
 pub const LABEL_MAX: usize = 50;
@@ -30,7 +31,7 @@ pub struct Entry {
     pub id: String,
     /// What the id was derived from.
     pub key: String,
-    /// One line, at most [`TITLE_MAX`] characters.
+    /// One line, at most [`TITLE_MAX`] UTF-16 code units (with the `'` a CSV cell may get).
     pub title: String,
     /// Maturity level, when the section names one.
     pub level: Option<u32>,
@@ -135,25 +136,43 @@ pub fn one_line(s: &str) -> String {
     s.split_ascii_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// `s` cut to at most `max` characters on a word boundary, with `…` at the end; the second
-/// value says whether it was cut. A first word longer than `max` is cut inside.
+/// `s` cut to at most `max` UTF-16 code units with `…` at the end; the second value says
+/// whether it was cut. See [`cut_in`].
 pub fn cut(s: &str, max: usize) -> (String, bool) {
-    if s.chars().count() <= max || max < 2 {
+    cut_in(s, max, super::limit::Unit::Utf16)
+}
+
+/// `s` cut to at most `max` in `unit`, with `…` at the end; the second value says whether
+/// it was cut. The cut is on a word boundary when one is near the end of the room (within
+/// its last fifth), else at a character boundary, so that text written without spaces
+/// (Japanese, Chinese) keeps most of the room instead of its first Latin words.
+pub fn cut_in(s: &str, max: usize, unit: super::limit::Unit) -> (String, bool) {
+    let ellipsis = unit.of('…');
+    if unit.len(s) <= max || max <= ellipsis {
         return (s.to_string(), false);
     }
-    let room = max - 1;
-    let head: String = s.chars().take(room).collect();
-    let next_is_space = s.chars().nth(room) == Some(' ');
-    let end = if next_is_space {
-        head.len()
+    let room = max - ellipsis;
+    let mut end = 0;
+    let mut used = 0;
+    for (i, c) in s.char_indices() {
+        let n = unit.of(c);
+        if used + n > room {
+            break;
+        }
+        used += n;
+        end = i + c.len_utf8();
+    }
+    let head = &s[..end];
+    let at = if s[end..].starts_with(' ') {
+        end
     } else {
         match head.rfind(' ') {
-            Some(i) if i > 0 => i,
-            _ => head.len(),
+            Some(i) if i > 0 && unit.len(&head[..i]) >= room - room / 5 => i,
+            _ => end,
         }
     };
-    let kept = head[..end].trim_end_matches([' ', ',', ';', ':', '-']);
-    let kept = if kept.is_empty() { &head[..] } else { kept };
+    let kept = head[..at].trim_end_matches([' ', ',', ';', ':', '-']);
+    let kept = if kept.is_empty() { head } else { kept };
     (format!("{kept}…"), true)
 }
 
@@ -182,7 +201,9 @@ fn uuid_of(key: &str) -> String {
 }
 
 fn title_parts(full: &str) -> (String, Vec<Part>) {
-    let (title, was_cut) = cut(full, TITLE_MAX);
+    // Room for the `'` that a CSV cell starting with `=`, `+`, `-` or `@` gets.
+    let quote = super::limit::TITLE.len(full) - super::limit::Unit::Utf16.len(full);
+    let (title, was_cut) = cut(full, TITLE_MAX - quote);
     let mut parts = Vec::new();
     if was_cut {
         parts.push(Part {
@@ -447,7 +468,7 @@ fn part_parent(p: &Entry, n: usize) -> Entry {
     let key = format!("{}/part-{n}", p.key);
     let id = uuid_of(&key);
     let suffix = format!(" (part {n})");
-    let room = TITLE_MAX.saturating_sub(suffix.chars().count());
+    let room = TITLE_MAX.saturating_sub(super::limit::Unit::Utf16.len(&suffix));
     let (head, _) = cut(&p.title, room);
     let mut parts = p.parts.clone();
     // The last part is always the id line (see `push_source`): this part has its own.
@@ -549,6 +570,27 @@ mod tests {
         let (t, _) = cut(long.trim(), TITLE_MAX);
         assert!(t.chars().count() <= TITLE_MAX);
         assert!(t.ends_with("word…"));
+    }
+
+    #[test]
+    fn text_without_spaces_keeps_most_of_the_room() {
+        // A Latin name, then Japanese: the cut is at a character, not after `Vault`.
+        let jp = format!("Azure Key Vault {}", "鍵を定期的に更新する".repeat(30));
+        let (t, was) = cut(&jp, TITLE_MAX);
+        assert!(was);
+        assert_eq!(t.chars().count(), 255);
+        assert_eq!(t, format!("{}…", jp.chars().take(254).collect::<String>()));
+        // A space near the end is taken.
+        let (t, _) = cut("abcdefghijklmnopqrstuvwx yz", 26);
+        assert_eq!(t, "abcdefghijklmnopqrstuvwx…");
+        // Far from the end it is not.
+        let (t, _) = cut("ab cdefghijklmnopqrstuvwxyz", 12);
+        assert_eq!(t, "ab cdefghij…");
+        // Characters outside the BMP count twice, as Jira and Azure DevOps count them.
+        let (t, _) = cut(&"😀".repeat(200), TITLE_MAX);
+        assert_eq!(t, format!("{}…", "😀".repeat(127)));
+        let (t, _) = cut_in(&"😀".repeat(200), 10, super::super::limit::Unit::Chars);
+        assert_eq!(t, format!("{}…", "😀".repeat(9)));
     }
 
     #[test]
