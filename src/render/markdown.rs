@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 use super::safe_html;
-use super::view::{code_span, md_escape};
+use super::view::{code_span, md_escape_piece};
 use crate::parse::options;
 
 /// Renders Markdown to HTML and sanitizes it: nothing from the docs can run in a page.
@@ -134,7 +134,7 @@ impl Tap {
             }
             Event::Text(t) if self.depth > 0 => {
                 self.para.push(t);
-                self.para_md.push(&md_escape(t));
+                self.para_md.push(&md_escape_piece(t));
             }
             Event::Code(t) if self.depth > 0 => {
                 self.para.push(t);

@@ -205,12 +205,22 @@ pub fn shift_headings(html: String, top: u8) -> String {
 /// Backslashes, code, emphasis, link, HTML, heading, table and strikethrough characters are
 /// escaped, and `&` where it would start a character reference (`&lt;`, `&#60;`).
 pub fn md_escape(s: &str) -> String {
+    escape_with(s, false)
+}
+
+/// [`md_escape`] with every `&` escaped, for text that comes in pieces (a `&` at the end
+/// of one piece may start a reference with the next).
+pub fn md_escape_piece(s: &str) -> String {
+    escape_with(s, true)
+}
+
+fn escape_with(s: &str, every_amp: bool) -> String {
     let mut out = String::with_capacity(s.len());
     for (i, c) in s.char_indices() {
         let special = matches!(
             c,
             '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~'
-        ) || (c == '&' && starts_reference(&s[i + 1..]));
+        ) || (c == '&' && (every_amp || starts_reference(&s[i + 1..])));
         if special {
             out.push('\\');
         }
