@@ -63,7 +63,7 @@ fn catalog(items: Vec<Item>) -> Catalog {
 
 /// Release tasks: a checked task with two subtasks (one checked, one nested deeper), a
 /// grouped pair with variants and a summary.
-fn release() -> Catalog {
+pub fn release() -> Catalog {
     let mut a = item(1, "Prepare the release", "Cut the branch.");
     a.checked = true;
     let mut a1 = item(2, "Update the changelog", "");

@@ -348,9 +348,11 @@ mod tests {
         ];
         let (text, short) = fit(&parts, limit, join);
         assert!(text.chars().count() <= 200, "{text}");
+        // One more row would not fit.
+        assert!(text.chars().count() + "| 3 | x |\n".len() > 200);
         assert_eq!(
             text,
-            "Intro.\n\n| a | b |\n|---|---|\n| 0 | x |\n\n_The rest of this text is left out: T takes at most 200 characters in a body. The source below has all of it._\n\n### Source\n\ncheckdown id: `1`"
+            "Intro.\n\n| a | b |\n|---|---|\n| 0 | x |\n| 1 | x |\n| 2 | x |\n\n_The rest of this text is left out: T takes at most 200 characters in a body. The source below has all of it._\n\n### Source\n\ncheckdown id: `1`"
         );
         assert_eq!(
             short,
