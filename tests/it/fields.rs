@@ -563,9 +563,7 @@ fn the_build_prints_the_shortening_warning() {
     let dir = temp_dir("fields-limit");
     let input = dir.join("in");
     std::fs::create_dir_all(&input).expect("input");
-    let page = format!(
-        "# Big\n\n## Reliability\n\n### Workload design checklist\n\n> [!div class=\"checklist\"]\n> - **Tune every setting.** These:\n>\n"
-    );
+    let page = "# Big\n\n## Reliability\n\n### Workload design checklist\n\n> [!div class=\"checklist\"]\n> - **Tune every setting.** These:\n>\n".to_string();
     // The practice's body is the rest of its list item: a long table inside the quote.
     let rows: String = table(450).lines().map(|l| format!(">   {l}\n")).collect();
     std::fs::write(input.join("big.md"), page + &rows).expect("page");
