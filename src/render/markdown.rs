@@ -84,7 +84,7 @@ fn digest_with(markdown: &str, plain: bool) -> Digest {
     let first_sentence = sentence(&tap.para.out).to_string();
     let first_sentence_md = match first_sentence.len() == tap.para.out.len() {
         true => tap.para_md.out,
-        false => sentence(&tap.para_md.out).to_string(),
+        false => sentence_md(&tap.para_md.out).to_string(),
     };
     Digest {
         html,
@@ -514,6 +514,60 @@ pub fn sentence(text: &str) -> &str {
     &text[..end]
 }
 
+/// [`sentence`] of Markdown whose text is escaped and whose code is in code spans (what
+/// [`Digest::first_sentence_md`] holds): a stop inside a code span ends nothing.
+fn sentence_md(md: &str) -> &str {
+    let b = md.as_bytes();
+    let mut masked = b.to_vec();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'`' => {
+                let run = b[i..].iter().take_while(|&&c| c == b'`').count();
+                // The closing run: the next run of the same length.
+                let mut j = i + run;
+                let mut close = None;
+                while j < b.len() {
+                    let n = b[j..].iter().take_while(|&&c| c == b'`').count();
+                    if n == run {
+                        close = Some(j);
+                        break;
+                    }
+                    j += n.max(1);
+                }
+                let Some(close) = close else {
+                    i += run;
+                    continue;
+                };
+                // Stops inside become letters of the same length.
+                for k in i + run..close {
+                    match masked[k] {
+                        b'.' | b'!' | b'?' => masked[k] = b'x',
+                        0xE3 if masked.get(k + 1..k + 3) == Some(&[0x80, 0x82]) => {
+                            masked[k + 2] = 0x87; // 。 -> 〇
+                        }
+                        0xEF if matches!(
+                            masked.get(k + 1..k + 3),
+                            Some([0xBC, 0x8E | 0x81 | 0x9F])
+                        ) =>
+                        {
+                            masked[k + 2] = 0xA1; // ．！？ -> Ａ
+                        }
+                        _ => {}
+                    }
+                }
+                i = close + run;
+            }
+            _ => i += 1,
+        }
+    }
+    // Only ASCII bytes and whole characters of the same length were replaced.
+    let masked = String::from_utf8(masked).unwrap_or_default();
+    let end = sentence(&masked).len();
+    md.get(..end).unwrap_or(md)
+}
+
 /// Closing markup, brackets and quotes that stay with the stop before them.
 fn closes(c: char) -> bool {
     matches!(
@@ -604,6 +658,19 @@ mod tests {
             sentence("He said \"stop.\" Then left."),
             "He said \"stop.\""
         );
+    }
+
+    #[test]
+    fn markdown_sentences_skip_stops_in_code_spans() {
+        assert_eq!(sentence_md("Run `a. B` now. Next one."), "Run `a. B` now.");
+        assert_eq!(
+            sentence_md("Use ``x`。y`` here。次。"),
+            "Use ``x`。y`` here。"
+        );
+        assert_eq!(sentence_md("Escaped \\` tick. Next."), "Escaped \\` tick.");
+        let d = digest("Run `a. B` now. Next one.");
+        assert_eq!(d.first_sentence, "Run a.");
+        assert_eq!(d.first_sentence_md, "Run `a. B` now.");
     }
 
     #[test]
