@@ -514,8 +514,9 @@ fn build_whole(req: &Request) -> Result<Built, Error> {
     formats.sort();
     formats.dedup();
     let pool = req.options.pool();
-    let files = pool.install(|| {
-        render::render_with(&compiled.catalog, &formats, req.templates, req.backlogs)
+    // Rendering warns when a tracker's description had to be shortened.
+    let (files, warnings) = pool.install(|| {
+        render::render_checked(&compiled.catalog, &formats, req.templates, req.backlogs)
     })?;
     let sink = Sink::new(out, req.check)?;
     pool.install(|| files.par_iter().try_for_each(|f| sink.file(f)))?;
@@ -529,6 +530,7 @@ fn build_whole(req: &Request) -> Result<Built, Error> {
         built.lock.written = true;
     }
     built.diagnostics = compiled.diagnostics;
+    built.diagnostics.extend(warnings);
     Ok(built)
 }
 

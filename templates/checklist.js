@@ -1,10 +1,13 @@
 /* checkdown: ticks, progress, filters, export and import. Ticks live in localStorage
    under "checkdown:<item id>", the item's stable id, never its position, so inserting or
-   rewording an item moves no one's ticks. This script only sets text and attributes; it
-   never parses HTML. */
+   rewording an item moves no one's ticks. Items the source marks done (the body's
+   data-checked ids) start ticked; a reader who unticks one is kept under
+   "checkdown-open:<item id>", so the reader's own state always wins over the source's.
+   This script only sets text and attributes; it never parses HTML. */
 (function () {
   "use strict";
   var PREFIX = "checkdown:";
+  var OPEN = "checkdown-open:";
   var FORMAT = "checkdown-progress";
   var ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
   var memory = {};
@@ -23,35 +26,64 @@
     return (root || document).querySelector(selector);
   }
 
-  /* Storage: the value is when the item was ticked (ISO 8601), or "1" from older pages. */
-  function get(id) {
+  /* Storage, by whole key: the value is when the item was ticked or unticked (ISO 8601),
+     or "1" from older pages. */
+  function load(key) {
     if (stored) {
-      try { return localStorage.getItem(PREFIX + id); } catch (e) { /* fall through */ }
+      try { return localStorage.getItem(key); } catch (e) { /* fall through */ }
     }
-    return Object.prototype.hasOwnProperty.call(memory, id) ? memory[id] : null;
+    return Object.prototype.hasOwnProperty.call(memory, key) ? memory[key] : null;
   }
-  function put(id, value) {
+  function save(key, value) {
     if (stored) {
       try {
-        if (value === null) { localStorage.removeItem(PREFIX + id); } else { localStorage.setItem(PREFIX + id, value); }
+        if (value === null) { localStorage.removeItem(key); } else { localStorage.setItem(key, value); }
         return;
       } catch (e) { /* fall through */ }
     }
-    if (value === null) { delete memory[id]; } else { memory[id] = value; }
+    if (value === null) { delete memory[key]; } else { memory[key] = value; }
   }
-  function isDone(id) { return get(id) !== null; }
-  function tickedIds() {
+  function keysWith(prefix) {
     var ids = [];
+    var keys = Object.keys(memory);
     if (stored) {
       try {
-        for (var i = 0; i < localStorage.length; i++) {
-          var key = localStorage.key(i);
-          if (key && key.indexOf(PREFIX) === 0 && key !== PREFIX + "probe") { ids.push(key.slice(PREFIX.length)); }
-        }
-        return ids.sort();
-      } catch (e) { /* fall through */ }
+        keys = [];
+        for (var i = 0; i < localStorage.length; i++) { keys.push(localStorage.key(i)); }
+      } catch (e) { keys = Object.keys(memory); }
     }
-    return Object.keys(memory).sort();
+    keys.forEach(function (key) {
+      if (key && key.indexOf(prefix) === 0 && key !== PREFIX + "probe") { ids.push(key.slice(prefix.length)); }
+    });
+    return ids.sort();
+  }
+
+  /* The source's state: the ids the page says are checked in the docs. */
+  var source = {};
+  (document.body.getAttribute("data-checked") || "").split(" ").forEach(function (id) {
+    if (id) { source[id] = true; }
+  });
+  function fromSource(id) { return Object.prototype.hasOwnProperty.call(source, id); }
+
+  /* A tick: when it was ticked, or null. */
+  function get(id) { return load(PREFIX + id); }
+  /* The reader's state of an item: ticked (a time), unticked (null), or, for an item the
+     reader never changed, the source's. */
+  function put(id, value) {
+    save(PREFIX + id, value);
+    save(OPEN + id, value === null && fromSource(id) ? new Date().toISOString() : null);
+  }
+  function isDone(id) {
+    if (get(id) !== null) { return true; }
+    if (load(OPEN + id) !== null) { return false; }
+    return fromSource(id);
+  }
+  function tickedIds() { return keysWith(PREFIX); }
+  function untickedIds() { return keysWith(OPEN); }
+  /* Forgets what the reader did to an item: it shows the source's state again. */
+  function forget(id) {
+    save(PREFIX + id, null);
+    save(OPEN + id, null);
   }
 
   var boxes = all("input[type=checkbox][data-id]");
@@ -99,8 +131,8 @@
   /* What search looks in: the title, the code, the body and the callouts (not the source
      line, which every item of a page shares). */
   items.forEach(function (li) {
-    var parts = all("label, .tags code", li).map(function (e) { return e.textContent; });
-    var details = one("details", li);
+    var parts = all(":scope > .row label, :scope > .row .tags code, :scope > .summary", li).map(function (e) { return e.textContent; });
+    var details = one(":scope > details", li);
     if (details) {
       Array.prototype.forEach.call(details.children, function (child) {
         if (child.tagName !== "SUMMARY" && !child.classList.contains("source")) { parts.push(child.textContent); }
@@ -133,11 +165,23 @@
         (!open || !isDone(id)) &&
         terms.every(function (t) { return text.indexOf(t) !== -1; });
       li.hidden = !ok;
+      li.toggleAttribute("data-match", ok);
       if (ok) { shown++; }
+    });
+    /* An item nested in another stays in view with the items it is nested in. */
+    all("li.item[data-match]").forEach(function (li) {
+      for (var up = li.parentElement && li.parentElement.closest("li.item"); up; up = up.parentElement && up.parentElement.closest("li.item")) {
+        up.hidden = false;
+      }
+    });
+    /* A group's caption shows while an item of its list does. */
+    all("p.group").forEach(function (caption) {
+      var list = caption.nextElementSibling;
+      caption.hidden = !!list && all(":scope > li.item:not([hidden])", list).length === 0;
     });
     var active = filtersActive();
     all("section[data-section]").forEach(function (s) {
-      var visible = all("li.item:not([hidden])", s).length;
+      var visible = all("li.item[data-match]", s).length;
       s.hidden = active && visible === 0;
       var count = one("[data-section-shown]", s);
       if (count) { count.textContent = active ? " · " + visible + " shown" : ""; }
@@ -211,6 +255,11 @@
     tickedIds().forEach(function (id) { done[id] = get(id); });
     var count = Object.keys(done).length;
     var data = { format: FORMAT, version: 1, exported: new Date().toISOString(), done: done };
+    var unticked = untickedIds();
+    if (unticked.length) {
+      data.open = {};
+      unticked.forEach(function (id) { data.open[id] = load(OPEN + id); });
+    }
     var blob = new Blob([JSON.stringify(data, null, 2) + "\n"], { type: "application/json" });
     var link = document.createElement("a");
     link.href = URL.createObjectURL(blob);
@@ -222,27 +271,36 @@
     say("Exported " + plural(count, "tick", "ticks") + " to " + link.download + ".");
   }
 
-  /* Accepts what exportProgress writes: { format, version: 1, done: { id: when } }, or a
-     plain list of ids as "done". Returns null for anything else. */
-  function readProgress(data) {
-    if (!data || typeof data !== "object" || data.format !== FORMAT || data.version !== 1) { return null; }
-    var done = data.done;
+  /* One list of ids with times: { id: when } or a plain list of ids. Returns null when it
+     is neither. */
+  function readIds(list) {
     var out = {};
-    if (Array.isArray(done)) {
-      for (var i = 0; i < done.length; i++) {
-        if (typeof done[i] !== "string" || !ID.test(done[i])) { return null; }
-        out[done[i]] = "1";
+    if (Array.isArray(list)) {
+      for (var i = 0; i < list.length; i++) {
+        if (typeof list[i] !== "string" || !ID.test(list[i])) { return null; }
+        out[list[i]] = "1";
       }
       return out;
     }
-    if (!done || typeof done !== "object") { return null; }
-    var keys = Object.keys(done);
+    if (!list || typeof list !== "object") { return null; }
+    var keys = Object.keys(list);
     for (var k = 0; k < keys.length; k++) {
-      var when = done[keys[k]];
+      var when = list[keys[k]];
       if (!ID.test(keys[k])) { return null; }
       out[keys[k]] = typeof when === "string" && when.length > 0 && when.length <= 64 ? when : "1";
     }
     return out;
+  }
+
+  /* Accepts what exportProgress writes: { format, version: 1, done: { id: when }, and
+     optionally open: { id: when } for items checked in the source that the reader
+     unticked }; lists of ids work too. Returns null for anything else. */
+  function readProgress(data) {
+    if (!data || typeof data !== "object" || data.format !== FORMAT || data.version !== 1) { return null; }
+    var done = readIds(data.done);
+    var open = data.open === undefined ? {} : readIds(data.open);
+    if (!done || !open) { return null; }
+    return { done: done, open: open };
   }
 
   var fileInput = one("input[data-import-file]");
@@ -254,16 +312,19 @@
         say(file.name + " is not a checkdown progress file; nothing was changed.");
         return;
       }
-      var incoming = Object.keys(data);
+      var incoming = Object.keys(data.done);
       var current = tickedIds();
-      if (current.length > 0 && !window.confirm(
+      if ((current.length > 0 || untickedIds().length > 0) && !window.confirm(
         "Replace the " + plural(current.length, "tick", "ticks") + " kept in this browser with the " +
         plural(incoming.length, "tick", "ticks") + " in " + file.name + "?")) {
         say("Import cancelled; nothing was changed.");
         return;
       }
-      current.forEach(function (id) { put(id, null); });
-      incoming.forEach(function (id) { put(id, data[id]); });
+      current.concat(untickedIds()).forEach(forget);
+      incoming.forEach(function (id) { save(PREFIX + id, data.done[id]); });
+      Object.keys(data.open).forEach(function (id) {
+        if (!Object.prototype.hasOwnProperty.call(data.done, id)) { save(OPEN + id, data.open[id]); }
+      });
       refresh();
       var here = boxes.filter(function (b) { return isDone(b.getAttribute("data-id")); }).length;
       say("Imported " + plural(incoming.length, "tick", "ticks") + " from " + file.name +
@@ -288,7 +349,8 @@
     all("[data-ids]").forEach(function (el) {
       (el.getAttribute("data-ids") || "").split(" ").forEach(function (id) { if (id) { known[id] = true; } });
     });
-    var ids = Object.keys(known).filter(isDone);
+    /* What the reader changed: ticks, and unticks of items the source checks. */
+    var ids = Object.keys(known).filter(function (id) { return get(id) !== null || load(OPEN + id) !== null; });
     if (ids.length === 0) {
       say("Nothing to reset: no item is ticked.");
       return;
@@ -300,7 +362,7 @@
       say("Reset cancelled; nothing was changed.");
       return;
     }
-    ids.forEach(function (id) { put(id, null); });
+    ids.forEach(forget);
     refresh();
     say("Cleared " + plural(ids.length, "tick", "ticks") + ".");
   }
@@ -317,7 +379,7 @@
 
   /* Another tab ticked something: show it here too. */
   window.addEventListener("storage", function (e) {
-    if (e.key === null || e.key.indexOf(PREFIX) === 0) { refresh(); }
+    if (e.key === null || e.key.indexOf(PREFIX) === 0 || e.key.indexOf(OPEN) === 0) { refresh(); }
   });
 
   if (!stored) { say("This browser does not let the page keep ticks; they last until the page is closed."); }

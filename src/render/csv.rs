@@ -4,8 +4,11 @@ use super::OutputFile;
 use crate::model::{Callout, CalloutKind, Catalog, Document};
 use crate::Error;
 
-/// The generic backlog's columns.
-pub const COLUMNS: [&str; 9] = [
+/// The generic backlog's columns. `checked` is `true` when the source marks the item done;
+/// `parent` the id of the item it is nested in; `group` the caption over its list;
+/// `variants` its moniker or pivot branches joined with `;`; `summary` the text after its
+/// link (each empty when the item has none).
+pub const COLUMNS: [&str; 14] = [
     "id",
     "document",
     "section",
@@ -15,6 +18,11 @@ pub const COLUMNS: [&str; 9] = [
     "trade-offs",
     "risks",
     "source",
+    "checked",
+    "parent",
+    "group",
+    "variants",
+    "summary",
 ];
 
 /// Neutralizes a cell a spreadsheet would execute (leading `=`, `+`, `-`, `@`, tab or CR)
@@ -54,6 +62,7 @@ fn write_rows(w: &mut csv::Writer<Vec<u8>>, doc: &Document) -> Result<(), Error>
         for it in &s.items {
             let level = s.level.map(|l| l.to_string()).unwrap_or_default();
             let source = format!("{}:{}", doc.path, it.source.line);
+            let variants = it.variants.join(";");
             let row = [
                 it.id.as_str(),
                 doc.title.as_str(),
@@ -64,6 +73,11 @@ fn write_rows(w: &mut csv::Writer<Vec<u8>>, doc: &Document) -> Result<(), Error>
                 &joined(&it.callouts, CalloutKind::TradeOff),
                 &joined(&it.callouts, CalloutKind::Risk),
                 source.as_str(),
+                if it.checked { "true" } else { "false" },
+                it.parent.as_deref().unwrap_or_default(),
+                it.group.as_deref().unwrap_or_default(),
+                variants.as_str(),
+                it.summary.as_deref().unwrap_or_default(),
             ];
             w.write_record(row.iter().map(|c| neutralize(c)))
                 .map_err(err)?;

@@ -5,6 +5,7 @@ use std::sync::LazyLock;
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 use super::safe_html;
+use super::view::{code_span, md_escape_piece};
 use crate::parse::options;
 
 /// Renders Markdown to HTML and sanitizes it: nothing from the docs can run in a page.
@@ -24,6 +25,12 @@ pub fn to_html_and_first_sentence(markdown: &str) -> (String, String) {
     (d.html, d.first_sentence)
 }
 
+/// The [`Digest`] of a fragment without its plain text (`plain_start` is empty): its HTML
+/// and its first sentence, plain and as Markdown.
+pub fn digest_sentence(markdown: &str) -> Digest {
+    digest_with(markdown, false)
+}
+
 /// What renderers and the lock take from one Markdown fragment, from one parse: its
 /// sanitized HTML ([`to_html`]), the first sentence of its first paragraph
 /// ([`first_sentence`]) and the start of its plain text ([`to_plain`]).
@@ -31,6 +38,9 @@ pub fn to_html_and_first_sentence(markdown: &str) -> (String, String) {
 pub struct Digest {
     pub html: String,
     pub first_sentence: String,
+    /// The first sentence as Markdown that renders as that text: text escaped
+    /// ([`md_escape`]), code spans kept as code spans.
+    pub first_sentence_md: String,
     /// The plain text, or a start of it at least [`PLAIN_START_BYTES`] bytes long.
     pub plain_start: String,
 }
@@ -71,9 +81,15 @@ fn digest_with(markdown: &str, plain: bool) -> Digest {
             SANITIZER.clean(&raw).to_string()
         }
     };
+    let first_sentence = sentence(&tap.para.out).to_string();
+    let first_sentence_md = match first_sentence.len() == tap.para.out.len() {
+        true => tap.para_md.out,
+        false => sentence_md(&tap.para_md.out).to_string(),
+    };
     Digest {
         html,
-        first_sentence: sentence(&tap.para.out).to_string(),
+        first_sentence,
+        first_sentence_md,
         plain_start: tap.plain.out,
     }
 }
@@ -86,6 +102,8 @@ struct Tap {
     plain_wanted: bool,
     plain: Collapsed,
     para: Collapsed,
+    /// The first paragraph as Markdown that shows the same text.
+    para_md: Collapsed,
     depth: usize,
     /// The first paragraph with text has ended.
     para_done: bool,
@@ -114,8 +132,18 @@ impl Tap {
                 }
                 self.depth = self.depth.saturating_sub(1);
             }
-            Event::Text(t) | Event::Code(t) if self.depth > 0 => self.para.push(t),
-            Event::SoftBreak | Event::HardBreak if self.depth > 0 => self.para.push(" "),
+            Event::Text(t) if self.depth > 0 => {
+                self.para.push(t);
+                self.para_md.push(&md_escape_piece(t));
+            }
+            Event::Code(t) if self.depth > 0 => {
+                self.para.push(t);
+                self.para_md.push(&code_span(t));
+            }
+            Event::SoftBreak | Event::HardBreak if self.depth > 0 => {
+                self.para.push(" ");
+                self.para_md.push(" ");
+            }
             _ => {}
         }
     }
@@ -430,29 +458,135 @@ pub fn first_sentence(markdown: &str) -> String {
 }
 
 /// Up to and including the first `.`, `!` or `?` that is followed by a space and a word
-/// that does not start lowercase (so `e.g. this` does not end a sentence).
-/// Closing markup and quotes after the stop belong to the sentence (`**Done.** Next`).
+/// that does not start lowercase (so `e.g. this` does not end a sentence), or the first
+/// full-width stop (`。`, `．`, `！`, `？`) that more text follows: languages written
+/// without spaces put none after their stops.
+/// Closing markup and quotes after the stop belong to the sentence (`**Done.** Next`,
+/// `「終わり。」次`).
 pub fn sentence(text: &str) -> &str {
     let b = text.as_bytes();
+    let mut end = text.len();
     for stop in memchr::memchr3_iter(b'.', b'!', b'?', b) {
         // Closing markup and quotes after the stop.
         let mut rest = text[stop + 1..].chars();
-        let mut end = stop + 1;
+        let mut after = stop + 1;
         let space = loop {
             match rest.next() {
-                Some(c @ ('*' | '_' | '`' | ')' | '"' | '\'' | '\u{2019}' | '\u{201d}')) => {
-                    end += c.len_utf8()
-                }
+                Some(c) if closes(c) => after += c.len_utf8(),
                 Some(' ') => break true,
                 _ => break false,
             }
         };
         let next_ok = rest.next().is_some_and(|c| !c.is_lowercase());
         if space && next_ok {
-            return &text[..end];
+            end = after;
+            break;
         }
     }
-    text
+    // A full-width stop before that: its lead bytes are 0xE3 (`。`) and 0xEF (`．！？`).
+    for lead in memchr::memchr2_iter(0xE3, 0xEF, &b[..end]) {
+        let Some(c) = text.get(lead..).and_then(|t| t.chars().next()) else {
+            continue;
+        };
+        if !matches!(c, '。' | '．' | '！' | '？') {
+            continue;
+        }
+        let mut after = lead + c.len_utf8();
+        // `１．５`: a decimal point, not a stop.
+        let digit = |c: Option<char>| c.is_some_and(|c| c.is_numeric());
+        if c == '．'
+            && digit(text[..lead].chars().next_back())
+            && digit(text[after..].chars().next())
+        {
+            continue;
+        }
+        for c in text[after..].chars() {
+            if !(closes(c) || matches!(c, '。' | '．' | '！' | '？')) {
+                break;
+            }
+            after += c.len_utf8();
+        }
+        if text[after..].trim().is_empty() {
+            break;
+        }
+        return &text[..after];
+    }
+    &text[..end]
+}
+
+/// [`sentence`] of Markdown whose text is escaped and whose code is in code spans (what
+/// [`Digest::first_sentence_md`] holds): a stop inside a code span ends nothing.
+fn sentence_md(md: &str) -> &str {
+    let b = md.as_bytes();
+    let mut masked = b.to_vec();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'`' => {
+                let run = b[i..].iter().take_while(|&&c| c == b'`').count();
+                // The closing run: the next run of the same length.
+                let mut j = i + run;
+                let mut close = None;
+                while j < b.len() {
+                    let n = b[j..].iter().take_while(|&&c| c == b'`').count();
+                    if n == run {
+                        close = Some(j);
+                        break;
+                    }
+                    j += n.max(1);
+                }
+                let Some(close) = close else {
+                    i += run;
+                    continue;
+                };
+                // Stops inside become letters of the same length.
+                for k in i + run..close {
+                    match masked[k] {
+                        b'.' | b'!' | b'?' => masked[k] = b'x',
+                        0xE3 if masked.get(k + 1..k + 3) == Some(&[0x80, 0x82]) => {
+                            masked[k + 2] = 0x87; // 。 -> 〇
+                        }
+                        0xEF if matches!(
+                            masked.get(k + 1..k + 3),
+                            Some([0xBC, 0x8E | 0x81 | 0x9F])
+                        ) =>
+                        {
+                            masked[k + 2] = 0xA1; // ．！？ -> Ａ
+                        }
+                        _ => {}
+                    }
+                }
+                i = close + run;
+            }
+            _ => i += 1,
+        }
+    }
+    // Only ASCII bytes and whole characters of the same length were replaced.
+    let masked = String::from_utf8(masked).unwrap_or_default();
+    let end = sentence(&masked).len();
+    md.get(..end).unwrap_or(md)
+}
+
+/// Closing markup, brackets and quotes that stay with the stop before them.
+fn closes(c: char) -> bool {
+    matches!(
+        c,
+        '*' | '_'
+            | '`'
+            | ')'
+            | '"'
+            | '\''
+            | '\u{2019}'
+            | '\u{201d}'
+            | '」'
+            | '』'
+            | '）'
+            | '】'
+            | '〕'
+            | '》'
+            | '〉'
+    )
 }
 
 #[cfg(test)]
@@ -523,6 +657,41 @@ mod tests {
         assert_eq!(
             sentence("He said \"stop.\" Then left."),
             "He said \"stop.\""
+        );
+    }
+
+    #[test]
+    fn markdown_sentences_skip_stops_in_code_spans() {
+        assert_eq!(sentence_md("Run `a. B` now. Next one."), "Run `a. B` now.");
+        assert_eq!(
+            sentence_md("Use ``x`。y`` here。次。"),
+            "Use ``x`。y`` here。"
+        );
+        assert_eq!(sentence_md("Escaped \\` tick. Next."), "Escaped \\` tick.");
+        let d = digest("Run `a. B` now. Next one.");
+        assert_eq!(d.first_sentence, "Run a.");
+        assert_eq!(d.first_sentence_md, "Run `a. B` now.");
+    }
+
+    #[test]
+    fn full_width_stops_end_sentences() {
+        assert_eq!(
+            sentence("キーを定期的に更新します。古いキーは無効にします。"),
+            "キーを定期的に更新します。"
+        );
+        assert_eq!(sentence("本当ですか？はい。"), "本当ですか？");
+        assert_eq!(sentence("注意！すぐに。"), "注意！");
+        assert_eq!(sentence("値は１．５です。次。"), "値は１．５です。");
+        assert_eq!(sentence("「終わり。」次の文。"), "「終わり。」");
+        // A stop at the end, or only closers after it, is the whole text.
+        assert_eq!(sentence("一つの文。"), "一つの文。");
+        assert_eq!(sentence("一つの文。」"), "一つの文。」");
+        // The earlier stop wins, whichever kind.
+        assert_eq!(sentence("Use TLS. 次に。"), "Use TLS.");
+        assert_eq!(sentence("まず。 Then more."), "まず。");
+        assert_eq!(
+            first_sentence("**手順1：複製します。** 彼らは…"),
+            "手順1：複製します。"
         );
     }
 }

@@ -8,6 +8,7 @@ pub mod md;
 pub mod safe_html;
 pub mod templates;
 pub mod tracker;
+pub mod tree;
 pub mod view;
 
 use std::path::Path;
@@ -81,7 +82,19 @@ pub fn render_with(
     templates: Option<&Path>,
     backlogs: &tracker::Options,
 ) -> Result<Vec<OutputFile>, Error> {
+    render_checked(catalog, formats, templates, backlogs).map(|(files, _)| files)
+}
+
+/// [`render_with`], with the warnings of rendering: a `tracker-limit` warning for each
+/// tracker description shortened to fit ([`tracker::limit`]).
+pub fn render_checked(
+    catalog: &Catalog,
+    formats: &[Format],
+    templates: Option<&Path>,
+    backlogs: &tracker::Options,
+) -> Result<(Vec<OutputFile>, Vec<crate::diag::Diagnostic>), Error> {
     let mut out = Vec::new();
+    let mut warnings = Vec::new();
     let tera = templates_for(formats, templates)?;
     // The views, only for the formats that fill templates.
     let docs = match &tera {
@@ -92,13 +105,17 @@ pub fn render_with(
         match (format, &tera) {
             (Format::Md, Some(t)) => out.extend(md::render(t, &docs)?),
             (Format::Html, Some(t)) => out.extend(html::render(t, &docs)?),
-            (Format::Csv, _) => out.extend(tracker::render(catalog, backlogs)?),
+            (Format::Csv, _) => {
+                let (files, found) = tracker::render_checked(catalog, backlogs)?;
+                out.extend(files);
+                warnings.extend(found);
+            }
             (Format::Json, _) => out.push(json::render(catalog)?),
             _ => {}
         }
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(out)
+    Ok((out, warnings))
 }
 
 /// Renders a document at a time, for a build that streams: each document's own files (its

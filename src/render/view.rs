@@ -5,7 +5,8 @@ use serde::Serialize;
 
 use crate::model::{Callout, CalloutKind, Catalog, Document, Item, Section};
 
-use super::markdown::{digest, to_html, to_html_and_first_sentence, to_plain, Digest};
+use super::markdown::{digest, digest_sentence, to_html, to_plain, Digest};
+use super::tree;
 
 #[derive(Debug, Serialize)]
 pub struct CalloutView {
@@ -43,10 +44,51 @@ pub struct ItemView {
     /// One line for a checklist: the body's first sentence (or, for a recommendation whose
     /// body opens with its title, the benefit's).
     pub summary: String,
+    /// [`ItemView::summary`] as Markdown that renders as that text (code spans kept).
+    pub summary_md: String,
     /// What goes between the title and the summary: `: `, or a space when the summary
     /// continues the title's sentence.
     pub joiner: &'static str,
     pub scope: Option<String>,
+    /// The scope, escaped for Markdown.
+    pub scope_md: Option<String>,
+    /// The code as a Markdown code span.
+    pub code_md: Option<String>,
+    /// The source marks the item done.
+    pub checked: bool,
+    /// `x` for a checked item, else a space: what goes between a task's brackets.
+    pub mark: &'static str,
+    /// The id of the item this one is nested in (the model's `parent`).
+    pub parent: Option<String>,
+    /// How deep the item is shown under a top-level item (0 at the top; see
+    /// [`super::tree`]).
+    pub depth: usize,
+    /// Items are shown under this one: a nested list opens after it.
+    pub nest: bool,
+    /// How many nested lists close after this item.
+    pub closes: usize,
+    /// Two spaces per level of depth: where the item's Markdown lines start.
+    pub indent: String,
+    /// The bold caption over the item's list (the model's `group`).
+    pub group: Option<String>,
+    /// The caption to show before this item: its group, where a top-level item's group
+    /// differs from the top-level item's before it.
+    pub group_caption: Option<String>,
+    /// The caption as a Markdown paragraph (`**Caption**`).
+    pub group_md: Option<String>,
+    /// A new list starts at this top-level item (its group differs from the one before).
+    pub list_break: bool,
+    /// The conditional-content branches the item stands in (Learn monikers, pivots).
+    pub variants: Vec<String>,
+    /// The variants joined with `, `, escaped for Markdown; empty when none.
+    pub variants_md: String,
+    /// The plain text after the item's link in its checklist line (the model's `summary`).
+    pub link_summary: Option<String>,
+    /// The same, escaped for Markdown, also at the start of a line.
+    pub link_summary_md: Option<String>,
+    /// Trade-offs and risks as one Markdown block of quotes, every line indented to sit
+    /// in the item's list item.
+    pub notes_md: String,
     pub benefit_html: String,
     pub pillar: Option<String>,
     pub url: Option<String>,
@@ -74,14 +116,25 @@ pub struct SectionView {
     pub goal: Option<String>,
     pub intro_html: String,
     pub callouts: Vec<CalloutView>,
+    /// The section's items in tree order: each followed by the items nested in it.
     pub items: Vec<ItemView>,
     /// The ids of the section's items, space-separated (for progress counts in pages).
     pub ids: String,
+    /// The ids of the items the source marks done, space-separated.
+    pub checked: String,
+    /// The goal, escaped for Markdown.
+    pub goal_md: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
 pub struct DocView {
     pub path: String,
+    /// The path as a Markdown code span.
+    pub path_md: String,
+    /// The published URL as a Markdown autolink (or escaped text where it cannot be one).
+    pub url_md: Option<String>,
+    /// The ids of the items the source marks done, space-separated.
+    pub checked: String,
     pub title: String,
     pub title_md: String,
     pub url: Option<String>,
@@ -148,18 +201,108 @@ pub fn shift_headings(html: String, top: u8) -> String {
     out
 }
 
-/// Escapes text for use inside Markdown inline content.
+/// Escapes text for use inside Markdown inline content: it renders as the same text.
+/// Backslashes, code, emphasis, link, HTML, heading, table and strikethrough characters are
+/// escaped, and `&` where it would start a character reference (`&lt;`, `&#60;`).
 pub fn md_escape(s: &str) -> String {
+    escape_with(s, false)
+}
+
+/// [`md_escape`] with every `&` escaped, for text that comes in pieces (a `&` at the end
+/// of one piece may start a reference with the next).
+pub fn md_escape_piece(s: &str) -> String {
+    escape_with(s, true)
+}
+
+fn escape_with(s: &str, every_amp: bool) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if matches!(
+    for (i, c) in s.char_indices() {
+        let special = matches!(
             c,
             '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~'
-        ) {
+        ) || (c == '&' && (every_amp || starts_reference(&s[i + 1..])));
+        if special {
             out.push('\\');
         }
         out.push(c);
     }
+    out
+}
+
+/// Does this follow a `&` that would make a character reference (`lt;`, `#60;`, `#x3C;`)?
+fn starts_reference(rest: &str) -> bool {
+    let name: &str = rest
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '#'))
+        .next()
+        .unwrap_or_default();
+    !name.is_empty() && name.len() <= 32 && rest[name.len()..].starts_with(';')
+}
+
+/// [`md_escape`], and what would open a block at the start of a line escaped too (a list
+/// marker, `+`, `=` or `-` runs of a setext underline, an ordered list's `1.` or `1)`).
+pub fn md_escape_line(s: &str) -> String {
+    let escaped = md_escape(s);
+    let digits = escaped.bytes().take_while(u8::is_ascii_digit).count();
+    match escaped.as_bytes().first() {
+        Some(b'-' | b'+' | b'=') => format!("\\{escaped}"),
+        Some(_) if digits > 0 && matches!(escaped.as_bytes().get(digits), Some(b'.' | b')')) => {
+            format!("{}\\{}", &escaped[..digits], &escaped[digits..])
+        }
+        _ => escaped,
+    }
+}
+
+/// A Markdown code span holding `text` verbatim.
+pub fn code_span(text: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+/// A URL as Markdown that shows it: an autolink, or escaped text where the URL holds
+/// what an autolink cannot (spaces, `<`, `>`).
+pub fn url_md(url: &str) -> String {
+    let url = url.trim();
+    if url.is_empty() || url.contains(|c: char| c.is_whitespace() || c == '<' || c == '>') {
+        md_escape(url)
+    } else {
+        format!("<{url}>")
+    }
+}
+
+/// A link destination that works whatever the path holds: the path itself, or in `<>`
+/// with `<`, `>`, `\\` and `|` escaped when it holds spaces, parentheses or those (a `|`
+/// would end a table cell).
+pub fn md_destination(path: &str) -> String {
+    let plain = !path.contains(|c: char| {
+        c.is_whitespace() || c.is_control() || matches!(c, '(' | ')' | '<' | '>' | '\\' | '|')
+    });
+    if plain && !path.is_empty() {
+        return path.to_string();
+    }
+    let mut out = String::with_capacity(path.len() + 2);
+    out.push('<');
+    for c in path.chars() {
+        match c {
+            '<' | '>' | '\\' | '|' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out.push('>');
     out
 }
 
@@ -199,21 +342,27 @@ pub fn full_body(it: &Item) -> std::borrow::Cow<'_, str> {
     }
 }
 
-fn summary(it: &Item, body_sentence: String, benefit_sentence: String) -> (String, &'static str) {
+/// The summary of an item, plain and as Markdown, and how it joins its title, given the
+/// first sentences (plain, Markdown) of its body and of its benefit.
+fn summary(
+    it: &Item,
+    body_sentence: (String, String),
+    benefit_sentence: (String, String),
+) -> (String, String, &'static str) {
     let clean = |s: &str| s.trim_end_matches(['.', ':', ' ']).to_lowercase();
     let mut sum = body_sentence;
-    if clean(&to_plain(&sum)).ends_with(&clean(&it.title)) || clean(&sum) == clean(&it.title) {
+    if clean(&to_plain(&sum.0)).ends_with(&clean(&it.title)) || clean(&sum.0) == clean(&it.title) {
         sum = benefit_sentence;
     }
-    let continues = continues_sentence(&sum);
-    let joiner = if sum.is_empty() {
+    let continues = continues_sentence(&sum.0);
+    let joiner = if sum.0.is_empty() {
         ""
     } else if continues {
         " "
     } else {
         ": "
     };
-    (sum, joiner)
+    (sum.0, sum.1, joiner)
 }
 
 /// The [`Digest`] of each item's body, in document order: one parse of each body gives
@@ -230,17 +379,35 @@ fn item(doc: &Document, s: &Section, it: &Item, body: &Digest) -> ItemView {
     let count = |k: CalloutKind| it.callouts.iter().filter(|c| c.kind == k).count();
     // The summary follows the title, so it takes the body's own words; a body that
     // continues the lead's sentence is shown with the lead in front.
-    let body_sentence = body.first_sentence.clone();
+    let body_sentence = (body.first_sentence.clone(), body.first_sentence_md.clone());
     let body_html = match continues_sentence(&it.body) {
         true => to_html(&full_body(it)),
         false => body.html.clone(),
     };
-    let (benefit_html, benefit_sentence) = it
+    let benefit = it
         .benefit
         .as_deref()
-        .map(to_html_and_first_sentence)
+        .map(digest_sentence)
         .unwrap_or_default();
-    let (summary, joiner) = summary(it, body_sentence, benefit_sentence);
+    let (summary, summary_md, joiner) = summary(
+        it,
+        body_sentence,
+        (benefit.first_sentence, benefit.first_sentence_md),
+    );
+    let benefit_html = benefit.html;
+    let link_summary = it
+        .summary
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
+    let variants: Vec<String> = it
+        .variants
+        .iter()
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+        .collect();
     ItemView {
         id: it.id.clone(),
         dom_id: match it.key.split_once('#') {
@@ -257,8 +424,33 @@ fn item(doc: &Document, s: &Section, it: &Item, body: &Digest) -> ItemView {
         title_md: md_escape(&it.title),
         heading: it.heading.clone(),
         summary,
+        summary_md,
         joiner,
         scope: it.scope.clone(),
+        scope_md: it.scope.as_deref().map(md_escape),
+        code_md: it.code.as_deref().map(code_span),
+        checked: it.checked,
+        mark: if it.checked { "x" } else { " " },
+        parent: it.parent.clone(),
+        depth: 0,
+        nest: false,
+        closes: 0,
+        indent: String::new(),
+        group: it.group.clone(),
+        group_caption: None,
+        group_md: None,
+        list_break: false,
+        variants_md: variants
+            .iter()
+            .map(|v| md_escape(v))
+            .collect::<Vec<_>>()
+            .join(", "),
+        variants,
+        link_summary_md: link_summary
+            .as_deref()
+            .map(|s| md_escape_line(&super::markdown::collapse_whitespace(s))),
+        link_summary,
+        notes_md: String::new(),
         benefit_html,
         pillar: it.pillar.clone(),
         url: it.url.clone(),
@@ -285,22 +477,69 @@ fn item(doc: &Document, s: &Section, it: &Item, body: &Digest) -> ItemView {
 }
 
 fn section(doc: &Document, s: &Section, digests: &[Digest]) -> SectionView {
+    let mut views: Vec<Option<ItemView>> = s
+        .items
+        .iter()
+        .zip(digests)
+        .map(|(i, d)| Some(item(doc, s, i, d)))
+        .collect();
+    let nodes = tree::order(&s.items);
+    let closes = tree::closes(&nodes);
+    let mut items = Vec::with_capacity(nodes.len());
+    // The group of the last top-level item: a caption shows where it changes.
+    let mut top_group: Option<Option<String>> = None;
+    for (node, closes) in nodes.iter().zip(closes) {
+        let Some(mut view) = views.get_mut(node.index).and_then(Option::take) else {
+            continue;
+        };
+        view.depth = node.depth;
+        view.nest = node.children > 0;
+        view.closes = closes;
+        view.indent = "  ".repeat(node.depth);
+        if node.depth == 0 && top_group.as_ref() != Some(&view.group) {
+            view.list_break = top_group.is_some();
+            view.group_caption = view.group.clone();
+            view.group_md = view
+                .group
+                .as_deref()
+                .map(|g| format!("**{}**", md_escape_line(g)));
+            top_group = Some(view.group.clone());
+        }
+        view.notes_md = notes_md(&s.items[node.index], &view.indent);
+        items.push(view);
+    }
     SectionView {
         id: s.id.clone(),
         title: s.title.clone(),
         title_md: md_escape(&s.title),
         level: s.level,
         goal: s.goal.clone(),
+        goal_md: s.goal.as_deref().map(md_escape),
         intro_html: shift_headings(to_html(&s.intro), SECTION_TOP),
         callouts: s.callouts.iter().map(|c| callout(c, SECTION_TOP)).collect(),
-        items: s
-            .items
-            .iter()
-            .zip(digests)
-            .map(|(i, d)| item(doc, s, i, d))
-            .collect(),
+        items,
         ids: join_ids(s.items.iter()),
+        checked: join_ids(s.items.iter().filter(|i| i.checked)),
     }
+}
+
+/// An item's trade-offs and risks as quotes inside its list item: `{indent}  > ` before
+/// every line, a `{indent}  >` line between two.
+fn notes_md(it: &Item, indent: &str) -> String {
+    let prefix = format!("{indent}  > ");
+    let notes: Vec<String> = it
+        .callouts
+        .iter()
+        .filter(|c| matches!(c.kind, CalloutKind::TradeOff | CalloutKind::Risk))
+        .map(|c| {
+            format!("**{}:** {}", md_escape(&c.label), c.text)
+                .lines()
+                .map(|l| format!("{prefix}{l}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .collect();
+    notes.join(&format!("\n{indent}  >\n"))
 }
 
 fn join_ids<'a>(items: impl Iterator<Item = &'a Item>) -> String {
@@ -359,6 +598,14 @@ pub fn document(doc: &Document, digests: &[Digest]) -> DocView {
     }
     DocView {
         path: doc.path.clone(),
+        path_md: code_span(&doc.path),
+        url_md: doc.url.as_deref().map(url_md),
+        checked: join_ids(
+            doc.sections
+                .iter()
+                .flat_map(|s| &s.items)
+                .filter(|i| i.checked),
+        ),
         title: doc.title.clone(),
         title_md: md_escape(&doc.title),
         url: doc.url.clone(),
@@ -404,6 +651,16 @@ impl IndexDoc {
             .collect::<Vec<_>>()
             .join(" ")
     }
+
+    /// The ids of the items the source marks done, space-separated.
+    pub fn checked(&self) -> String {
+        self.sections
+            .iter()
+            .filter(|s| !s.checked.is_empty())
+            .map(|s| s.checked.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
 }
 
 impl Serialize for IndexDoc {
@@ -420,6 +677,8 @@ impl Serialize for IndexDoc {
             sections: &'a [IndexSection],
             items: usize,
             ids: String,
+            checked: String,
+            md_href: String,
             levels: &'a [u32],
             href: Option<&'a str>,
         }
@@ -434,6 +693,8 @@ impl Serialize for IndexDoc {
             sections: &self.sections,
             items: self.items,
             ids: self.ids(),
+            checked: self.checked(),
+            md_href: md_destination(&self.md_page),
             levels: &self.levels,
             href: self.href.as_deref(),
         }
@@ -451,6 +712,8 @@ pub struct IndexSection {
     pub level: Option<u32>,
     pub goal: Option<String>,
     pub ids: String,
+    /// The ids of its items that the source marks done, space-separated.
+    pub checked: String,
     /// How many items (ids) the section holds.
     pub count: usize,
 }
@@ -474,6 +737,7 @@ impl Serialize for IndexSection {
             goal: Option<&'a str>,
             items: Numbers,
             ids: &'a str,
+            checked: &'a str,
         }
         Fields {
             id: &self.id,
@@ -483,6 +747,7 @@ impl Serialize for IndexSection {
             goal: self.goal.as_deref(),
             items: Numbers(self.count),
             ids: &self.ids,
+            checked: &self.checked,
         }
         .serialize(serializer)
     }
@@ -508,6 +773,7 @@ impl IndexDoc {
                     level: s.level,
                     goal: s.goal.clone(),
                     ids: s.ids.clone(),
+                    checked: s.checked.clone(),
                     count: s.items.len(),
                 })
                 .collect(),

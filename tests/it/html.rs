@@ -562,6 +562,7 @@ fn browser_tests() {
             "checklist.test.mjs",
         ])
         .env("CHECKDOWN_BIN", env!("CARGO_BIN_EXE_checkdown"))
+        .env("CHECKDOWN_FIELDS", fields_site())
         .env("CHROMIUM", &chromium)
         .output()
         .expect("node runs");
@@ -572,6 +573,19 @@ fn browser_tests() {
     );
     assert!(out.status.success(), "browser tests failed:\n{report}");
     eprintln!("{report}");
+}
+
+/// The HTML of `fields::release()` (items checked in the source, nested, grouped), written
+/// into a folder for the browser tests.
+fn fields_site() -> PathBuf {
+    let dir = crate::common::temp_dir("fields-site");
+    let files = checkdown::render::render(&crate::fields::release(), &[Format::Html], None)
+        .expect("renders");
+    for f in files {
+        let path = dir.join(f.path.trim_start_matches("html/"));
+        std::fs::write(path, f.bytes).expect("writes");
+    }
+    dir
 }
 
 /// A start tag, its name and attribute names, as a browser would read them (enough for

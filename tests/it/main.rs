@@ -9,6 +9,7 @@ mod bad_input;
 mod cli;
 mod corpus;
 mod dialect;
+mod fields;
 mod fuzz_corpus;
 mod hardening;
 mod html;

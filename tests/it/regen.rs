@@ -208,7 +208,7 @@ fn diff_of_two_folders_falls_back_to_the_old_lock() {
     );
     assert_eq!(
         String::from_utf8_lossy(&csv.stdout),
-        "id,document,section,level,title,description,trade-offs,risks,source\r\n"
+        "id,document,section,level,title,description,trade-offs,risks,source,checked,parent,group,variants,summary\r\n"
     );
 }
 

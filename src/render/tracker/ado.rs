@@ -1,6 +1,14 @@
 //! Azure DevOps Boards' CSV import: a `Title 1` row for each section, `Title 2` rows for its
-//! items right under it (the indentation is the parent/child link), work item types from
-//! the process, `Description` as HTML, `Tags` separated by `;`.
+//! items right under it, `Title 3` rows for the items nested in an item right under that
+//! item (the indentation is the parent/child link: "Import work items with parent-child
+//! links", <https://learn.microsoft.com/azure/devops/boards/queries/import-work-items-from-csv>),
+//! work item types from the process, `Description` as HTML, `Tags` separated by `;`.
+//!
+//! A nested item is a `Task`, the level under the requirement in every process ("Agile:
+//! Epic, Feature, User Story, Task; Scrum: Epic, Feature, Product Backlog Item, Task; Basic:
+//! Epic, Issue, Task", <https://learn.microsoft.com/azure/devops/boards/work-items/guidance/choose-process>);
+//! an item nested deeper is a Task of its top-level item, its description naming its own
+//! parent.
 
 use super::plan::{self, Entry, Group};
 use super::{csv_file, file_name, AdoProcess};
@@ -15,6 +23,16 @@ pub const COLUMNS: [&str; 5] = [
     "Work Item Type",
     "Title 1",
     "Title 2",
+    "Description",
+    "Tags",
+];
+
+/// The columns of a file that holds nested items.
+pub const COLUMNS_NESTED: [&str; 6] = [
+    "Work Item Type",
+    "Title 1",
+    "Title 2",
+    "Title 3",
     "Description",
     "Tags",
 ];
@@ -59,34 +77,48 @@ pub fn render(
     let count = files.len();
     let mut out = Vec::new();
     for (n, file) in files.iter().enumerate() {
-        let mut rows = Vec::new();
+        let mut rows: Vec<(&Entry, &str, usize)> = Vec::new();
         for g in file {
             if parents {
-                rows.push(row(&g.parent, parent_type, 1));
+                rows.push((&g.parent, parent_type, 1));
             }
-            for child in &g.children {
-                rows.push(row(child, child_type, if parents { 2 } else { 1 }));
+            let top = if parents { 2 } else { 1 };
+            let nested = plan::under_in_file(g.children.iter());
+            for (child, nested) in g.children.iter().zip(nested) {
+                rows.push(match nested {
+                    true => (child, TASK_TYPE, top + 1),
+                    false => (child, child_type, top),
+                });
             }
         }
+        let titles = rows.iter().map(|r| r.2).max().unwrap_or(2).max(2);
+        let header: Vec<&str> = match titles {
+            2 => COLUMNS.to_vec(),
+            _ => COLUMNS_NESTED.to_vec(),
+        };
+        let rows: Vec<Vec<String>> = rows
+            .into_iter()
+            .map(|(e, kind, depth)| row(e, kind, depth, titles))
+            .collect();
         out.push(OutputFile {
             path: file_name("backlog-azure-devops", "csv", n + 1, count),
-            bytes: csv_file(&COLUMNS, &rows, bom)?,
+            bytes: csv_file(&header, &rows, bom)?,
         });
     }
     Ok(out)
 }
 
-fn row(e: &Entry, kind: &str, depth: usize) -> Vec<String> {
-    let (t1, t2) = if depth == 1 {
-        (e.title.clone(), String::new())
-    } else {
-        (String::new(), e.title.clone())
-    };
-    vec![
-        kind.to_string(),
-        t1,
-        t2,
-        description(e),
-        e.labels.join("; "),
-    ]
+/// The work item type of an item nested in an item, in every process.
+pub const TASK_TYPE: &str = "Task";
+
+/// A row with its title in `Title {depth}` of `titles` title columns.
+fn row(e: &Entry, kind: &str, depth: usize, titles: usize) -> Vec<String> {
+    let mut cells = vec![kind.to_string()];
+    cells.extend((1..=titles).map(|t| match t == depth {
+        true => e.title.clone(),
+        false => String::new(),
+    }));
+    cells.push(description(e));
+    cells.push(e.labels.join("; "));
+    cells
 }

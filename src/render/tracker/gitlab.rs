@@ -6,8 +6,10 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, Parser, Tag};
 
+use super::limit::{self, GITLAB_DESCRIPTION};
 use super::plan::{self, Entry, Group};
 use super::{csv_record, file_name, BOM};
+use crate::diag::Diagnostic;
 use crate::parse::options;
 use crate::render::OutputFile;
 use crate::Error;
@@ -28,13 +30,16 @@ pub fn quick_action(entry: &Entry) -> String {
 }
 
 /// The description: the quick action, then the parts as Markdown (headings as `###`), with
-/// a `/` that starts a line of the docs' text escaped so that GitLab does not run it.
-pub fn description(entry: &Entry) -> String {
-    format!(
-        "{}\n\n{}",
-        quick_action(entry),
-        protect_quick_actions(&plan::markdown(&entry.parts))
-    )
+/// a `/` that starts a line of the docs' text escaped so that GitLab does not run it;
+/// shortened to GitLab's 1,048,576 bytes when longer (see [`limit`]).
+pub fn description(entry: &Entry) -> (String, Option<limit::Shortened>) {
+    let action = quick_action(entry);
+    limit::fit(&entry.parts, GITLAB_DESCRIPTION, |parts| {
+        format!(
+            "{action}\n\n{}",
+            protect_quick_actions(&plan::markdown(parts))
+        )
+    })
 }
 
 /// Escapes the `/` that starts a line outside code, which GitLab would run as a quick
@@ -59,11 +64,20 @@ pub fn protect_quick_actions(md: &str) -> String {
     out
 }
 
-pub fn render(groups: &[Group], bom: bool) -> Result<Vec<OutputFile>, Error> {
+/// A description shortened to fit adds a warning to `warnings`.
+pub fn render(
+    groups: &[Group],
+    bom: bool,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<Vec<OutputFile>, Error> {
     let header = csv_record(&COLUMNS)?;
     let mut rows = Vec::new();
     for child in groups.iter().flat_map(|g| &g.children) {
-        rows.push(csv_record(&[child.title.clone(), description(child)])?);
+        let (description, shortened) = description(child);
+        if let Some(s) = shortened {
+            warnings.push(limit::warning(child, &s));
+        }
+        rows.push(csv_record(&[child.title.clone(), description])?);
     }
     let fixed = header.len() + if bom { BOM.len() } else { 0 };
     let files = plan::pack(rows, Vec::len, MAX_BYTES.saturating_sub(fixed));

@@ -8,6 +8,7 @@ pub mod ado;
 pub mod github;
 pub mod gitlab;
 pub mod jira;
+pub mod limit;
 pub mod plan;
 pub mod wiki;
 
@@ -15,6 +16,7 @@ use std::str::FromStr;
 
 use super::csv::neutralize;
 use super::OutputFile;
+use crate::diag::Diagnostic;
 use crate::model::Catalog;
 use crate::Error;
 
@@ -123,8 +125,19 @@ impl Default for Options {
 
 const BOM: &[u8] = "\u{feff}".as_bytes();
 
-/// Renders the backlogs `options` asks for.
+/// Renders the backlogs `options` asks for; see [`render_checked`] for the warnings about
+/// descriptions shortened to fit a tracker.
 pub fn render(catalog: &Catalog, options: &Options) -> Result<Vec<OutputFile>, Error> {
+    render_checked(catalog, options).map(|(files, _)| files)
+}
+
+/// Renders the backlogs `options` asks for, with a `tracker-limit` warning for each
+/// description shortened to fit its tracker (see [`limit`]).
+pub fn render_checked(
+    catalog: &Catalog,
+    options: &Options,
+) -> Result<(Vec<OutputFile>, Vec<Diagnostic>), Error> {
+    let mut warnings = Vec::new();
     let mut trackers = options.trackers.clone();
     trackers.sort();
     trackers.dedup();
@@ -144,18 +157,20 @@ pub fn render(catalog: &Catalog, options: &Options) -> Result<Vec<OutputFile>, E
                 }
                 out.push(file);
             }
-            Tracker::Jira => out.extend(jira::render(&groups, bom, options.parents)?),
+            Tracker::Jira => {
+                out.extend(jira::render(&groups, bom, options.parents, &mut warnings)?)
+            }
             Tracker::AzureDevOps => out.extend(ado::render(
                 &groups,
                 options.ado_process,
                 bom,
                 options.parents,
             )?),
-            Tracker::GitLab => out.extend(gitlab::render(&groups, bom)?),
-            Tracker::GitHub => out.push(github::render(&groups, options.parents)?),
+            Tracker::GitLab => out.extend(gitlab::render(&groups, bom, &mut warnings)?),
+            Tracker::GitHub => out.push(github::render(&groups, options.parents, &mut warnings)?),
         }
     }
-    Ok(out)
+    Ok((out, warnings))
 }
 
 fn csv_error(e: impl std::fmt::Display) -> Error {

@@ -6,11 +6,13 @@
 use uuid::Uuid;
 
 use crate::model::{Catalog, Document, Item, Section};
+pub use crate::render::view::code_span;
 use crate::render::view::md_escape;
 
-/// Longest title any of the trackers takes (Jira's `Summary`, Azure DevOps' and GitLab's
-/// titles: 255 characters; GitHub: 256).
-pub const TITLE_MAX: usize = 255;
+/// Longest title every tracker takes, in UTF-16 code units (Jira's `Summary` and Azure
+/// DevOps' title: 255 UTF-16 code units; GitLab: 255 characters; GitHub: 256; see
+/// [`super::limit`]).
+pub const TITLE_MAX: usize = super::limit::TITLE.max;
 
 /// Longest label (GitHub refuses label names over 50 characters).
 pub const LABEL_MAX: usize = 50;
@@ -29,15 +31,31 @@ pub struct Entry {
     pub id: String,
     /// What the id was derived from.
     pub key: String,
-    /// One line, at most [`TITLE_MAX`] characters.
+    /// One line, at most [`TITLE_MAX`] UTF-16 code units (with the `'` a CSV cell may get).
     pub title: String,
     /// Maturity level, when the section names one.
     pub level: Option<u32>,
     /// Slugs: lowercase letters and digits joined by `-`, at most [`LABEL_MAX`] characters.
     pub labels: Vec<String>,
     /// The description, in order: the full title when cut, the text, callouts, source, id.
+    /// The last two parts are always the source and the id line ([`FIXED_TAIL`]).
     pub parts: Vec<Part>,
+    /// For an item nested in another: the id of the item it is shown under (see
+    /// [`crate::render::tree`]); `None` for a top-level item or a section.
+    pub parent_item: Option<String>,
+    /// For a nested item: the id of its top-level ancestor, which trackers with one level of
+    /// sub-tasks (Jira, Azure DevOps) put it under.
+    pub root_item: Option<String>,
+    /// Where it comes from, for diagnostics: the document's path and the item's line and
+    /// column (0 for a section).
+    pub origin: (String, usize, usize),
 }
+
+/// How many parts end every description and are never shortened: the source and the id.
+pub const FIXED_TAIL: usize = 2;
+
+/// The label of an item that the source marks done.
+pub const CHECKED_LABEL: &str = "checked-in-source";
 
 /// A parent and its children, always kept in the same file.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,14 +70,25 @@ impl Group {
     }
 }
 
-/// The backlog of a catalog: one group per section that has items, in catalog order.
+/// The backlog of a catalog: one group per section that has items, in catalog order; a
+/// section's items in tree order (each followed by the items nested in it).
 pub fn groups(catalog: &Catalog) -> Vec<Group> {
     let mut out = Vec::new();
     for doc in &catalog.documents {
         for s in doc.sections.iter().filter(|s| !s.items.is_empty()) {
+            let children = crate::render::tree::order(&s.items)
+                .iter()
+                .map(|n| {
+                    let mut e = child(doc, s, &s.items[n.index], n.parent.map(|p| &s.items[p]));
+                    if n.depth > 0 {
+                        e.root_item = Some(s.items[n.root].id.clone());
+                    }
+                    e
+                })
+                .collect();
             out.push(Group {
                 parent: parent(doc, s),
-                children: s.items.iter().map(|it| child(doc, s, it)).collect(),
+                children,
             });
         }
     }
@@ -107,43 +136,44 @@ pub fn one_line(s: &str) -> String {
     s.split_ascii_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// `s` cut to at most `max` characters on a word boundary, with `…` at the end; the second
-/// value says whether it was cut. A first word longer than `max` is cut inside.
+/// `s` cut to at most `max` UTF-16 code units with `…` at the end; the second value says
+/// whether it was cut. See [`cut_in`].
 pub fn cut(s: &str, max: usize) -> (String, bool) {
-    if s.chars().count() <= max || max < 2 {
-        return (s.to_string(), false);
-    }
-    let room = max - 1;
-    let head: String = s.chars().take(room).collect();
-    let next_is_space = s.chars().nth(room) == Some(' ');
-    let end = if next_is_space {
-        head.len()
-    } else {
-        match head.rfind(' ') {
-            Some(i) if i > 0 => i,
-            _ => head.len(),
-        }
-    };
-    let kept = head[..end].trim_end_matches([' ', ',', ';', ':', '-']);
-    let kept = if kept.is_empty() { &head[..] } else { kept };
-    (format!("{kept}…"), true)
+    cut_in(s, max, super::limit::Unit::Utf16)
 }
 
-/// A Markdown code span holding `text` verbatim.
-pub fn code_span(text: &str) -> String {
-    let mut longest = 0;
-    let mut run = 0;
-    for c in text.chars() {
-        run = if c == '`' { run + 1 } else { 0 };
-        longest = longest.max(run);
+/// `s` cut to at most `max` in `unit`, with `…` at the end; the second value says whether
+/// it was cut. The cut is on a word boundary when one is near the end of the room (within
+/// its last fifth), else at a character boundary, so that text written without spaces
+/// (Japanese, Chinese) keeps most of the room instead of its first Latin words.
+pub fn cut_in(s: &str, max: usize, unit: super::limit::Unit) -> (String, bool) {
+    let ellipsis = unit.of('…');
+    if unit.len(s) <= max || max <= ellipsis {
+        return (s.to_string(), false);
     }
-    let fence = "`".repeat(longest + 1);
-    let pad = if text.starts_with('`') || text.ends_with('`') {
-        " "
+    let room = max - ellipsis;
+    let mut end = 0;
+    let mut used = 0;
+    for (i, c) in s.char_indices() {
+        let n = unit.of(c);
+        if used + n > room {
+            break;
+        }
+        used += n;
+        end = i + c.len_utf8();
+    }
+    let head = &s[..end];
+    let at = if s[end..].starts_with(' ') {
+        end
     } else {
-        ""
+        match head.rfind(' ') {
+            Some(i) if i > 0 && unit.len(&head[..i]) >= room - room / 5 => i,
+            _ => end,
+        }
     };
-    format!("{fence}{pad}{text}{pad}{fence}")
+    let kept = head[..at].trim_end_matches([' ', ',', ';', ':', '-']);
+    let kept = if kept.is_empty() { head } else { kept };
+    (format!("{kept}…"), true)
 }
 
 /// A Markdown link to `url` that shows the URL: an autolink, or a link whose destination
@@ -171,7 +201,9 @@ fn uuid_of(key: &str) -> String {
 }
 
 fn title_parts(full: &str) -> (String, Vec<Part>) {
-    let (title, was_cut) = cut(full, TITLE_MAX);
+    // Room for the `'` that a CSV cell starting with `=`, `+`, `-` or `@` gets.
+    let quote = super::limit::TITLE.len(full) - super::limit::Unit::Utf16.len(full);
+    let (title, was_cut) = cut(full, TITLE_MAX - quote);
     let mut parts = Vec::new();
     if was_cut {
         parts.push(Part {
@@ -264,12 +296,50 @@ fn parent(doc: &Document, s: &Section) -> Entry {
         title,
         level: s.level,
         parts,
+        parent_item: None,
+        root_item: None,
+        origin: (doc.path.clone(), 0, 0),
     }
 }
 
-fn child(doc: &Document, s: &Section, it: &Item) -> Entry {
+/// `under`: the item it is shown under, when nested.
+fn child(doc: &Document, s: &Section, it: &Item, under: Option<&Item>) -> Entry {
     let full = one_line(&it.title);
     let (title, mut parts) = title_parts(&full);
+    // What the checklist line says around the item: where it is nested, its group, its
+    // variants, the text after its link.
+    let mut about = Vec::new();
+    if let Some(p) = under {
+        about.push(format!(
+            "**Parent:** {} ({})",
+            md_escape(&one_line(&p.title)),
+            code_span(&id_label(&p.id))
+        ));
+    }
+    if let Some(g) = it.group.as_deref().filter(|g| !g.trim().is_empty()) {
+        about.push(format!("**Group:** {}", md_escape(&one_line(g))));
+    }
+    if !it.variants.is_empty() {
+        let names: Vec<String> = it
+            .variants
+            .iter()
+            .map(|v| md_escape(&one_line(v)))
+            .collect();
+        about.push(format!("**Variants:** {}", names.join(", ")));
+    }
+    if !about.is_empty() {
+        parts.push(Part {
+            heading: None,
+            // A backslash at a line's end is a hard line break.
+            markdown: about.join("\\\n"),
+        });
+    }
+    if let Some(summary) = it.summary.as_deref().filter(|t| !t.trim().is_empty()) {
+        parts.push(Part {
+            heading: None,
+            markdown: crate::render::view::md_escape_line(&one_line(summary)),
+        });
+    }
     push_text(&mut parts, &crate::render::view::full_body(it));
     if let Some(benefit) = it.benefit.as_deref().filter(|b| !b.trim().is_empty()) {
         parts.push(Part {
@@ -304,6 +374,7 @@ fn child(doc: &Document, s: &Section, it: &Item) -> Entry {
             Some("checkdown".to_string()),
             Some(id_label(&it.id)),
             Some(label(&it.kind)),
+            it.checked.then(|| CHECKED_LABEL.to_string()),
             it.code.as_deref().map(label),
             it.pillar.as_deref().map(label),
             it.scope.as_deref().map(label),
@@ -316,6 +387,9 @@ fn child(doc: &Document, s: &Section, it: &Item) -> Entry {
         title,
         level: s.level,
         parts,
+        parent_item: under.map(|p| p.id.clone()),
+        root_item: None,
+        origin: (doc.path.clone(), it.source.line, it.source.column),
     }
 }
 
@@ -345,7 +419,15 @@ pub fn split_rows(groups: Vec<Group>, max: usize) -> Vec<Vec<Group>> {
             units.push(g);
             continue;
         }
-        let chunks: Vec<Vec<Entry>> = g.children.chunks(max - 1).map(<[Entry]>::to_vec).collect();
+        // Chunks of whole subtrees (a top-level item and the items nested in it), so that
+        // a nested item stays in the file of the item it is under; a subtree larger than a
+        // chunk is cut, and its rest stands alone (see `under_in_file`).
+        let subtrees: Vec<Vec<Entry>> = subtrees(g.children);
+        let mut chunks: Vec<Vec<Entry>> = Vec::new();
+        for tree in pack(subtrees, Vec::len, max - 1) {
+            let flat: Vec<Entry> = tree.into_iter().flatten().collect();
+            chunks.extend(flat.chunks(max - 1).map(<[Entry]>::to_vec));
+        }
         for (n, children) in chunks.into_iter().enumerate() {
             let parent = if n == 0 {
                 g.parent.clone()
@@ -358,11 +440,35 @@ pub fn split_rows(groups: Vec<Group>, max: usize) -> Vec<Vec<Group>> {
     pack(units, Group::rows, max)
 }
 
+/// Children in tree order, cut into subtrees: each top-level item with its nested items.
+fn subtrees(children: Vec<Entry>) -> Vec<Vec<Entry>> {
+    let mut out: Vec<Vec<Entry>> = Vec::new();
+    for e in children {
+        match out.last_mut() {
+            Some(tree) if e.root_item.is_some() => tree.push(e),
+            _ => out.push(vec![e]),
+        }
+    }
+    out
+}
+
+/// The entries of a file whose parent item is in the file before them: those a tracker
+/// can nest. Any other stands as a top-level item (its description names its parent).
+pub fn under_in_file<'a>(entries: impl Iterator<Item = &'a Entry>) -> Vec<bool> {
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for e in entries {
+        out.push(e.root_item.as_deref().is_some_and(|r| seen.contains(r)));
+        seen.insert(e.id.as_str());
+    }
+    out
+}
+
 fn part_parent(p: &Entry, n: usize) -> Entry {
     let key = format!("{}/part-{n}", p.key);
     let id = uuid_of(&key);
     let suffix = format!(" (part {n})");
-    let room = TITLE_MAX.saturating_sub(suffix.chars().count());
+    let room = TITLE_MAX.saturating_sub(super::limit::Unit::Utf16.len(&suffix));
     let (head, _) = cut(&p.title, room);
     let mut parts = p.parts.clone();
     // The last part is always the id line (see `push_source`): this part has its own.
@@ -394,6 +500,9 @@ fn part_parent(p: &Entry, n: usize) -> Entry {
         title: format!("{head}{suffix}"),
         level: p.level,
         parts,
+        parent_item: None,
+        root_item: None,
+        origin: p.origin.clone(),
     }
 }
 
@@ -461,6 +570,27 @@ mod tests {
         let (t, _) = cut(long.trim(), TITLE_MAX);
         assert!(t.chars().count() <= TITLE_MAX);
         assert!(t.ends_with("word…"));
+    }
+
+    #[test]
+    fn text_without_spaces_keeps_most_of_the_room() {
+        // A Latin name, then Japanese: the cut is at a character, not after `Vault`.
+        let jp = format!("Azure Key Vault {}", "鍵を定期的に更新する".repeat(30));
+        let (t, was) = cut(&jp, TITLE_MAX);
+        assert!(was);
+        assert_eq!(t.chars().count(), 255);
+        assert_eq!(t, format!("{}…", jp.chars().take(254).collect::<String>()));
+        // A space near the end is taken.
+        let (t, _) = cut("abcdefghijklmnopqrstuvwx yz", 26);
+        assert_eq!(t, "abcdefghijklmnopqrstuvwx…");
+        // Far from the end it is not.
+        let (t, _) = cut("ab cdefghijklmnopqrstuvwxyz", 12);
+        assert_eq!(t, "ab cdefghij…");
+        // Characters outside the BMP count twice, as Jira and Azure DevOps count them.
+        let (t, _) = cut(&"😀".repeat(200), TITLE_MAX);
+        assert_eq!(t, format!("{}…", "😀".repeat(127)));
+        let (t, _) = cut_in(&"😀".repeat(200), 10, super::super::limit::Unit::Chars);
+        assert_eq!(t, format!("{}…", "😀".repeat(9)));
     }
 
     #[test]
