@@ -529,16 +529,24 @@ fn admonition_label(kind: &str, title: Option<&str>) -> String {
 }
 
 /// MkDocs icon and emoji shortcodes (`:fontawesome-brands-github:`, `:material-check:`,
-/// `:clipboard:`) removed, blanks collapsed. A shortcode is `:` + lowercase letters,
-/// digits, `-`, `_` or `+` + `:`.
+/// `:clipboard:`) removed, blanks collapsed. A shortcode is `:`, a lowercase letter, then
+/// lowercase letters, digits, `-`, `_` or `+`, then `:`, with a blank or the text's edge
+/// on both sides (so `SE:01:` and `10:30` are text).
 pub fn strip_shortcodes(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while let Some(p) = rest.find(':') {
         out.push_str(&rest[..p]);
         let after = &rest[p + 1..];
+        let starts_word = out.is_empty() || out.ends_with(char::is_whitespace);
         let code_len = after.find(':').filter(|&e| {
-            e > 0
+            let ends_word = after[e + 1..]
+                .chars()
+                .next()
+                .is_none_or(char::is_whitespace);
+            starts_word
+                && ends_word
+                && after[..e].starts_with(|c: char| c.is_ascii_lowercase())
                 && after[..e].chars().all(|c| {
                     c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '+')
                 })
@@ -892,5 +900,8 @@ mod tests {
             "Prerequisites"
         );
         assert_eq!(strip_shortcodes("Time: 10:30"), "Time: 10:30");
+        assert_eq!(strip_shortcodes("SE:01: Baseline"), "SE:01: Baseline");
+        assert_eq!(strip_shortcodes("a :x:y b"), "a :x:y b");
+        assert_eq!(strip_shortcodes(":fontawesome-brands-jira: Jira"), "Jira");
     }
 }

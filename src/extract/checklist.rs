@@ -490,6 +490,11 @@ fn strategy(ctx: &mut Ctx, link: &Link, end: usize, owned: &mut HashSet<usize>) 
             }
         }
         owned.insert(i);
+        // `<a name="x"></a>` lines name the heading after them; they show nothing.
+        if super::is_anchor_block(node, text) {
+            i += 1;
+            continue;
+        }
         match callout::recognize(node, text, |r| ctx.md(r)) {
             Some(c) => draft.callouts.push(c),
             None => body.push(ctx.md_block_callouts(node, 0, &mut draft.callouts)),

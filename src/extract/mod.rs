@@ -407,6 +407,11 @@ fn inline_anchors(node: &Node) -> Vec<String> {
         .collect()
 }
 
+/// Is this block nothing but `<a name="x"></a>` elements?
+pub fn is_anchor_block(node: &Node, text: &str) -> bool {
+    !block_anchors(node, text).is_empty()
+}
+
 /// Anchors of a block that is nothing but `<a name="x"></a>` elements (the line right
 /// before a heading).
 fn block_anchors(node: &Node, text: &str) -> Vec<String> {
@@ -613,11 +618,7 @@ fn regions(ctx: &mut Ctx) -> (Vec<Region>, Vec<usize>) {
             Kind::Heading(2) => {
                 close(&mut regions, &mut current, i);
                 let info = ctx.headings.iter().find(|h| h.top == Some(i));
-                let title = node
-                    .plain_text()
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ");
+                let title = crate::dialect::strip_shortcodes(&node.plain_text());
                 regions.push(Region {
                     id: info
                         .map(|h| h.anchor.clone())

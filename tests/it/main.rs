@@ -10,6 +10,7 @@ mod cli;
 mod corpus;
 mod dialect;
 mod fields;
+mod forms;
 mod fuzz_corpus;
 mod hardening;
 mod html;

@@ -109,28 +109,28 @@ pub fn box_column(table: &Node) -> Option<usize> {
     if width < 2 {
         return None;
     }
-    let columns: Vec<usize> = (0..width)
-        .filter(|&c| {
+    // Columns of marks in every row; more than one is a feature matrix.
+    let columns: Vec<(usize, bool)> = (0..width)
+        .filter_map(|c| {
             let marks: Vec<Option<Mark>> = rows
                 .iter()
                 .map(|r| r.get(c).and_then(|x| mark_of(x)))
                 .collect();
             if marks.iter().any(Option::is_none) {
-                return false;
+                return None;
             }
-            let all_ticks = marks.iter().all(|m| *m == Some(Mark::Tick));
-            !all_ticks
-                || box_header(
-                    &head
-                        .get(c)
-                        .map(|h| h.plain_text())
-                        .unwrap_or_default()
-                        .replace('\u{a0}', " "),
-                )
+            Some((c, marks.iter().all(|m| *m == Some(Mark::Tick))))
         })
         .collect();
+    let header = |c: usize| {
+        head.get(c)
+            .map(|h| h.plain_text())
+            .unwrap_or_default()
+            .replace('\u{a0}', " ")
+    };
     match columns.as_slice() {
-        [c] => Some(*c),
+        [(c, false)] => Some(*c),
+        [(c, true)] if box_header(&header(*c)) => Some(*c),
         _ => None,
     }
 }
