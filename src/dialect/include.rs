@@ -91,6 +91,7 @@ pub fn expand(
         line: head_lines + 1,
         stack: vec![rel.to_string()],
         include_line: None,
+        total: text.len() as u64,
     };
     ctx.body(
         text.get(body_start..).unwrap_or(""),
@@ -112,6 +113,8 @@ struct Expander<'a> {
     stack: Vec<String>,
     /// While an include of the page is expanded: the page's line that holds it.
     include_line: Option<usize>,
+    /// Bytes included so far: the expanded page stays within the file size limit.
+    total: u64,
 }
 
 impl Expander<'_> {
@@ -250,7 +253,21 @@ impl Expander<'_> {
             return None;
         }
         match read_under(self.root, &rel, self.max_size) {
-            Ok(text) => Some((rel, text)),
+            Ok(text) if self.total + text.len() as u64 > self.max_size => {
+                report(
+                    self.diags,
+                    format!(
+                        "include `{shown}` would make the page larger than {} bytes; not read",
+                        self.max_size
+                    ),
+                    "include less, or raise the limit with --max-file-size",
+                );
+                None
+            }
+            Ok(text) => {
+                self.total += text.len() as u64;
+                Some((rel, text))
+            }
             Err(why) => {
                 report(
                     self.diags,

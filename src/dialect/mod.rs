@@ -110,6 +110,8 @@ pub struct CalloutMark {
 pub struct TabMark {
     pub range: Range<usize>,
     pub title: String,
+    /// The tab this one is nested in (index into [`Marks::tabs`]).
+    pub parent: Option<usize>,
 }
 
 /// A branch of conditional content: `range` is its content, `name` the moniker range or
@@ -120,26 +122,71 @@ pub struct VariantMark {
     pub name: String,
     /// Branches that share a `group` are alternatives of one another (a reader sees one).
     pub group: usize,
+    /// The branch this one is nested in (index into [`Marks::variants`]).
+    pub parent: Option<usize>,
+}
+
+/// Spans sorted by start that nest properly: the chain of spans holding `at`, innermost
+/// first, in time proportional to the nesting depth (plus a binary search).
+fn holding<'a, T>(
+    spans: &'a [T],
+    range: impl Fn(&T) -> &Range<usize> + 'a,
+    parent: impl Fn(&T) -> Option<usize> + 'a,
+    at: usize,
+) -> impl Iterator<Item = usize> + 'a {
+    let mut next = spans
+        .partition_point(|s| range(s).start <= at)
+        .checked_sub(1);
+    std::iter::from_fn(move || loop {
+        let i = next?;
+        let span = spans.get(i)?;
+        next = parent(span);
+        if range(span).contains(&at) {
+            return Some(i);
+        }
+    })
+}
+
+/// Sorts spans by start (longer first on ties) and links each to the span it nests in.
+fn nest<T>(
+    spans: &mut [T],
+    range: impl Fn(&T) -> Range<usize>,
+    set_parent: impl Fn(&mut T, Option<usize>),
+) {
+    spans.sort_by_key(|s| {
+        let r = range(s);
+        (r.start, std::cmp::Reverse(r.end))
+    });
+    let mut stack: Vec<(usize, usize)> = Vec::new();
+    for i in 0..spans.len() {
+        let Some(r) = spans.get(i).map(&range) else {
+            continue;
+        };
+        while stack.last().is_some_and(|&(_, end)| end <= r.start) {
+            stack.pop();
+        }
+        let parent = stack.last().map(|&(p, _)| p);
+        if let Some(s) = spans.get_mut(i) {
+            set_parent(s, parent);
+        }
+        stack.push((i, r.end));
+    }
 }
 
 impl Marks {
     /// The variant names the byte `at` stands in, outermost first.
     pub fn variants_at(&self, at: usize) -> Vec<String> {
-        self.variants
-            .iter()
-            .filter(|v| v.range.contains(&at))
-            .map(|v| v.name.clone())
+        self.variant_spans_at(at)
+            .into_iter()
+            .filter_map(|i| self.variants.get(i).map(|v| v.name.clone()))
             .collect()
     }
 
-    /// The indices of the variant spans holding byte `at`.
+    /// The indices of the variant spans holding byte `at`, outermost first.
     pub fn variant_spans_at(&self, at: usize) -> Vec<usize> {
-        self.variants
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| v.range.contains(&at))
-            .map(|(i, _)| i)
-            .collect()
+        let mut out: Vec<usize> = holding(&self.variants, |v| &v.range, |v| v.parent, at).collect();
+        out.reverse();
+        out
     }
 
     /// The admonition whose blockquote opens at byte `start`, if any.
@@ -151,7 +198,9 @@ impl Marks {
 
     /// Is byte `at` inside an admonition's content?
     pub fn tab_at(&self, at: usize) -> Option<&TabMark> {
-        self.tabs.iter().rev().find(|t| t.range.contains(&at))
+        holding(&self.tabs, |t| &t.range, |t| t.parent, at)
+            .next()
+            .and_then(|i| self.tabs.get(i))
     }
 }
 
@@ -220,7 +269,7 @@ pub fn apply(text: &str, body_start: usize, path: &str) -> (Option<String>, Mark
     }
     starts.push(out.len());
     let at = |line: usize| starts.get(line).copied().unwrap_or(out.len());
-    let marks = Marks {
+    let mut marks = Marks {
         callouts: marks
             .callouts
             .into_iter()
@@ -236,6 +285,7 @@ pub fn apply(text: &str, body_start: usize, path: &str) -> (Option<String>, Mark
             .map(|(r, title)| TabMark {
                 range: at(r.start)..at(r.end),
                 title,
+                parent: None,
             })
             .collect(),
         variants: marks
@@ -245,9 +295,16 @@ pub fn apply(text: &str, body_start: usize, path: &str) -> (Option<String>, Mark
                 range: at(r.start)..at(r.end),
                 name,
                 group,
+                parent: None,
             })
             .collect(),
     };
+    nest(&mut marks.tabs, |t| t.range.clone(), |t, p| t.parent = p);
+    nest(
+        &mut marks.variants,
+        |v| v.range.clone(),
+        |v, p| v.parent = p,
+    );
     let changed = out != text;
     (changed.then_some(out), marks)
 }
@@ -410,9 +467,15 @@ fn learn_pass(lines: &mut [Line], marks: &mut LineMarks) {
 
 /// Blanks every `[!INCLUDE [title](path)]` in a line (any case, spacing inside varies).
 fn blank_includes(line: &mut Line) {
-    while let Some(range) = find_include(&line.text) {
-        let len = line.text.get(range.clone()).map_or(0, str::len);
-        line.text.replace_range(range, &" ".repeat(len));
+    if !has_include(&line.text) {
+        return;
+    }
+    let mut from = 0;
+    while let Some(range) = line.text.get(from..).and_then(find_include) {
+        let (start, end) = (from + range.start, from + range.end);
+        line.text
+            .replace_range(start..end, &" ".repeat(end - start));
+        from = end;
     }
 }
 
@@ -674,13 +737,14 @@ fn mkdocs_pass(lines: &mut [Line], marks: &mut LineMarks) {
         let in_fence = fence.line(&text[content_start..]);
         let t = text.trim_start().to_string();
         if !in_fence {
-            if let Some((kind, title)) = mkdocs_admonition(&t) {
+            let deep = stack.len() >= MAX_ADMONITION_DEPTH;
+            if let Some((kind, title)) = mkdocs_admonition(&t).filter(|_| !deep) {
                 let label = admonition_label(&kind, title.as_deref());
                 marks.callouts.push((i, admonition_kind(&kind), label));
                 let pad = text.len().saturating_sub(content_start + 1);
                 text.replace_range(content_start.., &format!(">{}", " ".repeat(pad)));
                 stack.push(Container::Admonition(indent));
-            } else if let Some(title) = mkdocs_tab(&t) {
+            } else if let Some(title) = mkdocs_tab(&t).filter(|_| !deep) {
                 marks.tabs.push((i + 1..n, strip_shortcodes(&title)));
                 let len = text.len() - content_start;
                 text.replace_range(content_start.., &" ".repeat(len));
@@ -736,6 +800,10 @@ fn is_jsx_line(t: &str) -> bool {
         && t.matches('<').count() == 1
 }
 
+/// Admonitions nested deeper than this are read as text (each level costs a prefix on
+/// every line inside it).
+const MAX_ADMONITION_DEPTH: usize = 32;
+
 /// Docusaurus: admonitions, tabs, JSX tag lines, import and export statements.
 fn docusaurus_pass(lines: &mut [Line], marks: &mut LineMarks) {
     let mut fence = Fence::default();
@@ -764,7 +832,9 @@ fn docusaurus_pass(lines: &mut [Line], marks: &mut LineMarks) {
                 blank(line);
                 continue;
             }
-            if let Some((colons, kind, title)) = docusaurus_open(&t) {
+            if let Some((colons, kind, title)) =
+                docusaurus_open(&t).filter(|_| open.len() < MAX_ADMONITION_DEPTH)
+            {
                 let label = admonition_label(&kind, title.as_deref());
                 marks.callouts.push((i, admonition_kind(&kind), label));
                 line.text = format!("{prefix}>");

@@ -245,9 +245,12 @@ fn links_of(ctx: &Ctx, cl: &Checklist) -> Vec<Link> {
 /// when it stands under a "Next steps" heading.
 fn is_objective_list(ctx: &Ctx, i: usize) -> bool {
     let before = ctx.blocks.get(..i).unwrap_or(&[]);
+    // The nearest paragraph, looked for among the few blocks right above (a bound that
+    // keeps pages of thousands of blocks linear).
     let intro = before
         .iter()
         .rev()
+        .take(4)
         .find(|b| matches!(b.kind, Kind::Paragraph | Kind::Heading(_)))
         .filter(|b| b.kind == Kind::Paragraph);
     if let Some(p) = intro {
@@ -259,9 +262,9 @@ fn is_objective_list(ctx: &Ctx, i: usize) -> bool {
     }
     let start = ctx.blocks.get(i).map_or(0, |b| b.range.start);
     ctx.headings
-        .iter()
-        .rev()
-        .find(|h| h.range.start < start)
+        .partition_point(|h| h.range.start < start)
+        .checked_sub(1)
+        .and_then(|h| ctx.headings.get(h))
         .is_some_and(|h| super::forms::heading_name(&h.text) == "next steps")
 }
 

@@ -867,12 +867,18 @@ fn build_document(ctx: &mut Ctx, env: &Env) -> Option<Document> {
 
     // Forms B to G: each item to the nearest heading above it (level 2 or deeper), or the
     // content tab it stands in when that is nearer; without either, the page's section.
+    // Headings of level 2 or deeper by position; entries by the heading they are named after.
+    let deep: Vec<&HeadingInfo> = ctx.headings.iter().filter(|h| h.level >= 2).collect();
+    let mut by_heading: HashMap<usize, usize> = entries
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| e.heading_at.map(|h| (h, i)))
+        .collect();
     for draft in new_drafts {
-        let heading = ctx
-            .headings
-            .iter()
-            .rev()
-            .find(|h| h.level >= 2 && h.range.start < draft.at);
+        let heading = deep
+            .partition_point(|h| h.range.start < draft.at)
+            .checked_sub(1)
+            .and_then(|i| deep.get(i).copied());
         let tab = ctx
             .file
             .marks
@@ -893,11 +899,12 @@ fn build_document(ctx: &mut Ctx, env: &Env) -> Option<Document> {
                 continue;
             }
         };
-        if let Some(e) = entries.iter_mut().find(|e| e.heading_at == Some(at)) {
+        if let Some(e) = by_heading.get(&at).and_then(|&i| entries.get_mut(i)) {
             e.mixed = true;
             e.drafts.push(draft);
             continue;
         }
+        by_heading.insert(at, entries.len());
         entries.push(Entry {
             order: at,
             heading_at: Some(at),
@@ -1075,7 +1082,7 @@ fn one_per_variant(ctx: &Ctx, entries: &mut [Entry]) {
             d.variants = marks.variants_at(d.at);
         }
     }
-    let mut drop: Vec<(usize, usize)> = Vec::new();
+    let mut drop: HashSet<(usize, usize)> = HashSet::new();
     for (fe, fd, ei, di) in merges {
         let more = entries
             .get(ei)
@@ -1089,15 +1096,17 @@ fn one_per_variant(ctx: &Ctx, entries: &mut [Entry]) {
                 }
             }
         }
-        drop.push((ei, di));
+        drop.insert((ei, di));
     }
-    drop.sort_unstable();
-    for (ei, di) in drop.into_iter().rev() {
-        if let Some(e) = entries.get_mut(ei) {
-            if di < e.drafts.len() {
-                e.drafts.remove(di);
-            }
-        }
+    if drop.is_empty() {
+        return;
+    }
+    for (ei, e) in entries.iter_mut().enumerate() {
+        let mut di = 0;
+        e.drafts.retain(|_| {
+            di += 1;
+            !drop.contains(&(ei, di - 1))
+        });
     }
 }
 
