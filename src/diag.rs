@@ -136,34 +136,38 @@ impl Diagnostic {
             Severity::Warning => Level::WARNING,
             Severity::Note => Level::NOTE,
         };
-        let title = level.primary_title(self.message.as_str()).id(self.code);
+        let message = visible(&self.message);
+        let title = level.primary_title(message.as_ref()).id(self.code);
+        let label = self.label.as_deref().map(visible);
+        let help = self.help.as_deref().map(visible);
+        let path = visible(&self.path);
         let mut groups: Vec<Group> = Vec::new();
         match (&self.source_line, &self.span) {
             (Some(src), Some(span)) if self.line > 0 => {
                 let mut ann = AnnotationKind::Primary.span(span.clone());
-                if let Some(label) = &self.label {
-                    ann = ann.label(label.as_str());
+                if let Some(label) = &label {
+                    ann = ann.label(label.as_ref());
                 }
                 groups.push(
                     title.element(
                         Snippet::source(src.as_str())
                             .line_start(self.line)
-                            .path(self.path.as_str())
+                            .path(path.as_ref())
                             .annotation(ann),
                     ),
                 );
             }
             _ => {
-                let mut origin = annotate_snippets::Origin::path(self.path.as_str());
+                let mut origin = annotate_snippets::Origin::path(path.as_ref());
                 if self.line > 0 {
                     origin = origin.line(self.line).char_column(self.column);
                 }
                 groups.push(Group::with_title(title).element(origin));
             }
         }
-        if let Some(help) = &self.help {
+        if let Some(help) = &help {
             groups.push(Group::with_title(
-                Level::HELP.secondary_title(help.as_str()),
+                Level::HELP.secondary_title(help.as_ref()),
             ));
         }
         let renderer = if color {
@@ -177,13 +181,14 @@ impl Diagnostic {
     /// One line: `path:line:col: severity[code]: message`.
     pub fn short(&self) -> String {
         let sev = self.severity.as_str();
+        let (path, message) = (visible(&self.path), visible(&self.message));
         if self.line > 0 {
             format!(
-                "{}:{}:{}: {sev}[{}]: {}",
-                self.path, self.line, self.column, self.code, self.message
+                "{path}:{}:{}: {sev}[{}]: {message}",
+                self.line, self.column, self.code
             )
         } else {
-            format!("{}: {sev}[{}]: {}", self.path, self.code, self.message)
+            format!("{path}: {sev}[{}]: {message}", self.code)
         }
     }
 }
@@ -203,7 +208,7 @@ impl Diagnostic {
             Severity::Warning => "warning",
             Severity::Note => "notice",
         };
-        let mut props = vec![format!("file={}", github_property(&self.path))];
+        let mut props = vec![format!("file={}", github_property(&visible(&self.path)))];
         if self.line > 0 {
             props.push(format!("line={}", self.line));
             if self.column > 0 {
@@ -211,10 +216,10 @@ impl Diagnostic {
             }
         }
         props.push(format!("title={}", github_property(self.code)));
-        let mut message = self.message.clone();
+        let mut message = visible(&self.message).into_owned();
         if let Some(help) = &self.help {
             message.push_str("\nhelp: ");
-            message.push_str(help);
+            message.push_str(&visible(help));
         }
         format!("::{command} {}::{}", props.join(","), github_data(&message))
     }
@@ -227,6 +232,23 @@ impl Diagnostic {
             MessageFormat::Github => self.github(),
         }
     }
+}
+
+/// Text from the docs made safe for a terminal or a CI log: control characters (C0, DEL,
+/// C1: ESC, BEL, NUL, …) are shown escaped (`\u{1b}`), never sent as they are.
+pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Escapes a workflow command's message as the runner expects.
@@ -249,6 +271,27 @@ pub fn count(diags: &[Diagnostic], severity: Severity) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        let mut d = Diagnostic::error(
+            "missing-anchor",
+            "a\u{7}.md",
+            "links to `#\u{1b}[31mx`\u{0}",
+        )
+        .help("did you mean `#\u{9b}y`?")
+        .label("here\u{7f}");
+        d.line = 2;
+        d.column = 1;
+        d.source_line = Some("text".into());
+        d.span = Some(0..1);
+        for out in [d.render(false), d.short(), d.github()] {
+            assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{out:?}");
+            assert!(out.contains("links to `#\\u{1b}[31mx`\\u{0}"), "{out}");
+        }
+        assert!(d.render(false).contains("did you mean `#\\u{9b}y`?"));
+        assert!(d.render(false).contains("here\\u{7f}"));
+    }
 
     #[test]
     fn github_workflow_commands() {

@@ -392,6 +392,13 @@ pub fn from_bytes(rel: &str, bytes: Vec<u8>, diags: &mut Vec<Diagnostic>) -> Opt
         Some(rest) => rest.to_string(),
         None => text,
     };
+    // A lone CR ends a line as LF does (CommonMark); made LF, the same length, so that
+    // lines are counted where the parser sees them.
+    let text = if text.contains('\r') {
+        lone_cr_to_lf(text)
+    } else {
+        text
+    };
     let lines = LineIndex::new(&text);
     let (front_matter, body_start) = split_front_matter(rel, &text, &lines, diags);
     Some(SourceFile {
@@ -402,6 +409,26 @@ pub fn from_bytes(rel: &str, bytes: Vec<u8>, diags: &mut Vec<Diagnostic>) -> Opt
         lines,
         marks: Default::default(),
     })
+}
+
+/// `text` with every CR that no LF follows turned into an LF (same length).
+fn lone_cr_to_lf(text: String) -> String {
+    let bytes = text.as_bytes();
+    if !bytes
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+    {
+        return text;
+    }
+    let mut out = text.into_bytes();
+    for i in 0..out.len() {
+        if out[i] == b'\r' && out.get(i + 1) != Some(&b'\n') {
+            out[i] = b'\n';
+        }
+    }
+    // Only ASCII bytes changed: still UTF-8.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// The one character at byte `at` of `text`, as a range (empty at the end), for a caret.

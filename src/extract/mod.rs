@@ -106,6 +106,11 @@ pub struct Ctx<'a> {
     pub bounds: Vec<usize>,
     /// Checklist blocks left out as learning objectives (FORMS.md, form A).
     pub objective_lists: usize,
+    /// Top-level headings as (block index, index into `headings`), in order; the same for
+    /// those of level 3 or deeper; the block indices of `&#10003;` headings.
+    tops: Vec<(usize, usize)>,
+    deep_tops: Vec<(usize, usize)>,
+    check_tops: Vec<usize>,
 }
 
 impl<'a> Ctx<'a> {
@@ -311,20 +316,30 @@ impl<'a> Ctx<'a> {
 
     /// The anchor of the nearest heading at or before top-level block `i`.
     fn anchor_before(&self, i: usize) -> Option<String> {
-        self.headings
-            .iter()
-            .rev()
-            .find(|h| h.top.is_some_and(|t| t <= i))
-            .map(|h| h.anchor.clone())
+        let k = self.tops.partition_point(|&(t, _)| t <= i).checked_sub(1)?;
+        let &(_, h) = self.tops.get(k)?;
+        self.headings.get(h).map(|h| h.anchor.clone())
     }
 
     /// Text of the nearest H3+ heading at or before block `i` within `region`.
     fn subheading_before(&self, i: usize, region_start: usize) -> Option<&str> {
-        self.headings
-            .iter()
-            .rev()
-            .find(|h| h.level >= 3 && h.top.is_some_and(|t| t <= i && t >= region_start))
-            .map(|h| h.text.as_str())
+        let k = self
+            .deep_tops
+            .partition_point(|&(t, _)| t <= i)
+            .checked_sub(1)?;
+        let &(t, h) = self.deep_tops.get(k)?;
+        (t >= region_start)
+            .then(|| self.headings.get(h).map(|h| h.text.as_str()))
+            .flatten()
+    }
+
+    /// The heading that is top-level block `i`, if it is one.
+    fn heading_at_top(&self, i: usize) -> Option<&HeadingInfo> {
+        let k = self.tops.partition_point(|&(t, _)| t < i);
+        self.tops
+            .get(k)
+            .filter(|&&(t, _)| t == i)
+            .and_then(|&(_, h)| self.headings.get(h))
     }
 }
 
@@ -560,7 +575,21 @@ pub fn extract(
         suggestions: 0,
         bounds: Vec::new(),
         objective_lists: 0,
+        tops: Vec::new(),
+        deep_tops: Vec::new(),
+        check_tops: Vec::new(),
     };
+    for (k, h) in ctx.headings.iter().enumerate() {
+        if let Some(t) = h.top {
+            ctx.tops.push((t, k));
+            if h.level >= 3 {
+                ctx.deep_tops.push((t, k));
+            }
+            if h.is_check {
+                ctx.check_tops.push(t);
+            }
+        }
+    }
     lint::mojibake(file, &mut ctx.diags);
     let doc = build_document(&mut ctx, env);
     (doc, ctx.diags)
@@ -611,13 +640,15 @@ fn regions(ctx: &mut Ctx) -> (Vec<Region>, Vec<usize>) {
             continue;
         }
         match node.kind {
-            Kind::Heading(1) => {
+            // The page's title stays outside every region; an H1 further down (a page that
+            // opens with `## Overview`, then `# Main`) starts a region as an H2 does.
+            Kind::Heading(1) if regions.is_empty() => {
                 close(&mut regions, &mut current, i);
                 outside.push(i);
             }
-            Kind::Heading(2) => {
+            Kind::Heading(1 | 2) => {
                 close(&mut regions, &mut current, i);
-                let info = ctx.headings.iter().find(|h| h.top == Some(i));
+                let info = ctx.heading_at_top(i);
                 let title = crate::dialect::strip_shortcodes(&node.plain_text());
                 regions.push(Region {
                     id: info
@@ -1172,7 +1203,11 @@ fn build_section(
             skip.insert(i);
             continue;
         }
-        if let Some(cl) = checklists.iter().find(|c| c.block == i) {
+        let cl = checklists
+            .binary_search_by_key(&i, |c| c.block)
+            .ok()
+            .and_then(|k| checklists.get(k));
+        if let Some(cl) = cl {
             skip.insert(cl.block);
             skip.extend(
                 cl.continuation
@@ -1197,12 +1232,13 @@ fn build_section(
             drafts.append(&mut made);
         }
     }
-    for h in &ctx.headings {
-        if h.is_check {
-            if let Some(t) = h.top.filter(|t| range.contains(t)) {
-                first_structural = first_structural.min(t);
-            }
-        }
+    let first_check = ctx.check_tops.partition_point(|&t| t < range.start);
+    if let Some(&t) = ctx
+        .check_tops
+        .get(first_check)
+        .filter(|t| range.contains(t))
+    {
+        first_structural = first_structural.min(t);
     }
 
     let mut goal = None;

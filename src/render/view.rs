@@ -280,6 +280,22 @@ pub fn url_md(url: &str) -> String {
     }
 }
 
+/// A relative link to a page of the site, from the index: `./` first (so that a page
+/// named `javascript:x.html` is a path, never a scheme) and every byte outside the URL's
+/// unreserved characters and `/` percent-encoded (`#`, `?`, `%`, spaces).
+pub fn page_href(path: &str) -> String {
+    let mut out = String::with_capacity(path.len() + 2);
+    out.push_str("./");
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// A link destination that works whatever the path holds: the path itself, or in `<>`
 /// with `<`, `>`, `\\` and `|` escaped when it holds spaces, parentheses or those (a `|`
 /// would end a table cell).
@@ -679,6 +695,7 @@ impl Serialize for IndexDoc {
             ids: String,
             checked: String,
             md_href: String,
+            page_href: String,
             levels: &'a [u32],
             href: Option<&'a str>,
         }
@@ -694,7 +711,8 @@ impl Serialize for IndexDoc {
             items: self.items,
             ids: self.ids(),
             checked: self.checked(),
-            md_href: md_destination(&self.md_page),
+            md_href: md_destination(&format!("./{}", self.md_page)),
+            page_href: page_href(&self.page),
             levels: &self.levels,
             href: self.href.as_deref(),
         }

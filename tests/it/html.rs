@@ -188,8 +188,9 @@ fn the_index_draws_the_overview_at_build_time() {
     assert_eq!(index.matches("rect class=\"cell-fill\"").count(), 5);
     assert!(index.contains("<tspan data-done>0</tspan>/6</text>"));
     // Per-document and per-section progress, linked to the sections.
-    assert!(index
-        .contains("<a href=\"security/maturity-model.html#level3\">Level 3: Risk assessment</a>"));
+    assert!(index.contains(
+        "<a href=\"./security/maturity-model.html#level3\">Level 3: Risk assessment</a>"
+    ));
     assert_eq!(index.matches("<progress ").count(), 1 + 1 + 5);
 }
 
@@ -390,7 +391,7 @@ fn the_overview_has_a_column_per_level_and_one_for_no_level() {
     assert_eq!(index.matches("rect class=\"cell-fill\"").count(), 3);
     assert_eq!(index.matches("<text class=\"none\"").count(), 3);
     assert!(index.contains("data-label=\"Two, No level\""));
-    assert!(index.contains("<a href=\"b/two.html#extras\">Extras</a>"));
+    assert!(index.contains("<a href=\"./b/two.html#extras\">Extras</a>"));
     // Pages in folders link back to the index.
     let page = text(
         files
