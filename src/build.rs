@@ -198,6 +198,7 @@ impl Worker<'_> {
         let (doc, more) = crate::compile_file_with(&file, self.env, self.options);
         drop(file);
         diagnostics.extend(more);
+        crate::settle_front_matter(doc.as_ref(), &mut diagnostics);
         let Some(mut doc) = doc else {
             return Ok(Done {
                 diagnostics,

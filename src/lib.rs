@@ -20,6 +20,7 @@ pub mod model;
 pub mod open;
 pub mod parse;
 pub mod render;
+pub mod text;
 #[cfg(feature = "watch")]
 pub mod watch;
 pub mod write;
@@ -131,6 +132,7 @@ pub fn compile_bytes(
         Some(file) => {
             let (doc, more) = compile_file_with(&file, &extract::Env::default(), options);
             diags.extend(more);
+            settle_front_matter(doc.as_ref(), &mut diags);
             (doc, diags)
         }
         None => (None, diags),
@@ -206,6 +208,20 @@ pub fn compile_file_with(
     (doc, cap_per_code(&file.path, diags))
 }
 
+/// Front matter that does not parse matters to a page that holds a checklist; on any other
+/// page it is reported as a warning and fails no build (Learn publishes such pages).
+pub fn settle_front_matter(doc: Option<&Document>, diags: &mut [Diagnostic]) {
+    if doc.is_some() {
+        return;
+    }
+    for d in diags
+        .iter_mut()
+        .filter(|d| d.code == "front-matter" && d.severity == diag::Severity::Error)
+    {
+        d.severity = diag::Severity::Warning;
+    }
+}
+
 /// At most this many diagnostics of one code are kept per file; a note counts the rest.
 pub const MAX_DIAGNOSTICS_PER_CODE: usize = 100;
 
@@ -266,6 +282,7 @@ pub fn compile_dir(input: &Path, skip: Option<&Path>, options: &Options) -> Comp
                 };
                 let (doc, more) = compile_file_with(&file, &env, options);
                 diags.extend(more);
+                settle_front_matter(doc.as_ref(), &mut diags);
                 (doc, diags, true)
             })
             .collect()

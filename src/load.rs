@@ -44,7 +44,10 @@ pub fn walk(
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| {
-            let hidden = e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
+            // Hidden folders are skipped, except `.github`: its issue and pull request
+            // templates are the most common checklists on GitHub.
+            let name = e.file_name().to_string_lossy();
+            let hidden = e.depth() > 0 && name.starts_with('.') && name != ".github";
             let skipped = skip.is_some_and(|s| e.path() == s);
             !hidden && !skipped
         });

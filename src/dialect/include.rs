@@ -121,6 +121,7 @@ impl Expander<'_> {
     /// Appends `body` (the text of `path` from its line `first`) with its includes expanded.
     fn body(&mut self, body: &str, path: &str, first: usize, out: &mut String, map: &mut LineMap) {
         let mut fence = super::Fence::default();
+        let mut comment = false;
         let mut run_open = false;
         for (n, raw) in body.split_inclusive('\n').enumerate() {
             let src_line = first + n;
@@ -128,7 +129,11 @@ impl Expander<'_> {
             let ending = &raw[content.len()..];
             let in_fence = fence.line(content);
             let include = (!in_fence)
-                .then(|| super::find_include_with_path(content))
+                .then(|| {
+                    super::includes_outside(content, &mut comment)
+                        .into_iter()
+                        .next()
+                })
                 .flatten();
             let Some((range, target)) = include else {
                 if !run_open {

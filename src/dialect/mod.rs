@@ -403,6 +403,7 @@ fn learn_pass(lines: &mut [Line], marks: &mut LineMarks) {
     // The group a new branch joins: a branch that opens right after one closed (blank
     // lines between) is an alternative of it.
     let mut last_closed: Option<(usize, usize)> = None;
+    let mut comment = false;
     for i in 0..lines.len() {
         let Some(line) = lines.get_mut(i) else { break };
         if fence.line(&line.text) {
@@ -454,7 +455,7 @@ fn learn_pass(lines: &mut [Line], marks: &mut LineMarks) {
                 _ => {}
             }
         }
-        blank_includes(line);
+        blank_includes(line, &mut comment);
     }
     let end = lines.len();
     while let Some((start, name, group)) = open.pop() {
@@ -465,18 +466,103 @@ fn learn_pass(lines: &mut [Line], marks: &mut LineMarks) {
         .sort_by_key(|(r, _, _)| (r.start, std::cmp::Reverse(r.end)));
 }
 
-/// Blanks every `[!INCLUDE [title](path)]` in a line (any case, spacing inside varies).
-fn blank_includes(line: &mut Line) {
-    if !has_include(&line.text) {
+/// Blanks every `[!INCLUDE [title](path)]` in a line (any case, spacing inside varies)
+/// that stands outside HTML comments and code spans; `comment` carries an open `<!--`
+/// from line to line.
+fn blank_includes(line: &mut Line, comment: &mut bool) {
+    if !has_include(&line.text) && !*comment && !line.text.contains("<!--") {
         return;
     }
+    for (range, _) in includes_outside(&line.text.clone(), comment) {
+        let len = range.len();
+        line.text.replace_range(range, &" ".repeat(len));
+    }
+}
+
+/// The byte ranges of a line hidden from includes: HTML comments (one open at the line's
+/// start when `comment` says so; `comment` is left saying whether one is open at its end)
+/// and code spans.
+fn hidden_ranges(line: &str, comment: &mut bool) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    if *comment {
+        match line.find("-->") {
+            Some(e) => {
+                out.push(0..e + 3);
+                pos = e + 3;
+                *comment = false;
+            }
+            None => {
+                out.push(0..line.len());
+                return out;
+            }
+        }
+    }
+    while pos < line.len() {
+        let Some(p) = line.get(pos..).and_then(|r| r.find(['<', '`'])) else {
+            break;
+        };
+        let at = pos + p;
+        let rest = line.get(at..).unwrap_or("");
+        if rest.starts_with("<!--") {
+            match rest.get(4..).and_then(|r| r.find("-->")) {
+                Some(e) => {
+                    out.push(at..at + 4 + e + 3);
+                    pos = at + 4 + e + 3;
+                }
+                None => {
+                    out.push(at..line.len());
+                    *comment = true;
+                    break;
+                }
+            }
+        } else if rest.starts_with('`') {
+            let n = rest.chars().take_while(|&c| c == '`').count();
+            let after = at + n;
+            // The closing run: exactly `n` backticks.
+            let mut search = after;
+            let mut closed = None;
+            while let Some(q) = line.get(search..).and_then(|r| r.find('`')) {
+                let q = search + q;
+                let m = line
+                    .get(q..)
+                    .map_or(0, |r| r.chars().take_while(|&c| c == '`').count());
+                if m == n {
+                    closed = Some(q + m);
+                    break;
+                }
+                search = q + m;
+            }
+            match closed {
+                Some(end) => {
+                    out.push(at..end);
+                    pos = end;
+                }
+                None => pos = after,
+            }
+        } else {
+            pos = at + 1;
+        }
+    }
+    out
+}
+
+/// The includes of a line outside comments and code spans: their ranges and paths.
+pub fn includes_outside(line: &str, comment: &mut bool) -> Vec<(Range<usize>, String)> {
+    let hidden = hidden_ranges(line, comment);
+    let mut out = Vec::new();
+    if !has_include(line) {
+        return out;
+    }
     let mut from = 0;
-    while let Some(range) = line.text.get(from..).and_then(find_include) {
+    while let Some((range, path)) = line.get(from..).and_then(find_include_with_path) {
         let (start, end) = (from + range.start, from + range.end);
-        line.text
-            .replace_range(start..end, &" ".repeat(end - start));
+        if !hidden.iter().any(|h| h.contains(&start)) {
+            out.push((start..end, path));
+        }
         from = end;
     }
+    out
 }
 
 /// The byte range of the first `[!INCLUDE …]` in `s`, and the path it names.
@@ -906,6 +992,18 @@ mod tests {
         assert_eq!(marks.variants[0].group, marks.variants[1].group);
         let one = out.find("- [ ] One").unwrap();
         assert_eq!(marks.variants_at(one), ["azure"]);
+    }
+
+    #[test]
+    fn includes_in_comments_and_code_stay() {
+        let src = "<!--\n[!INCLUDE [a](a.md)]\n-->\n`[!INCLUDE [b](b.md)]` and [!INCLUDE [c](c.md)]\n<!-- [!INCLUDE [d](d.md)] --> [!INCLUDE [e](e.md)]\n";
+        let mut comment = false;
+        let found: Vec<String> = src
+            .lines()
+            .flat_map(|l| includes_outside(l, &mut comment))
+            .map(|(_, p)| p)
+            .collect();
+        assert_eq!(found, ["c.md", "e.md"]);
     }
 
     #[test]

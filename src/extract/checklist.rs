@@ -8,7 +8,7 @@ use std::ops::Range;
 use crate::diag::Diagnostic;
 use crate::parse::anchor::slug;
 use crate::parse::{Kind, Node};
-use crate::render::markdown::{sentence, to_plain};
+use crate::text::{sentence, title_plain};
 
 use super::lead::{self, clean_title, split_scope};
 use super::links::{resolve, Target};
@@ -224,7 +224,7 @@ fn links_of(ctx: &Ctx, cl: &Checklist) -> Vec<Link> {
         .filter_map(|item| {
             leading_link(item).map(|(link, dest)| {
                 let (_, para_end, _) = item_inlines(item);
-                let after = to_plain(&ctx.md_inline(link.range.end, para_end, quotes));
+                let after = title_plain(&ctx.md_inline(link.range.end, para_end, quotes));
                 let after = normalize_space(&after);
                 let after = after
                     .trim_start_matches(['.', ':', ',', ';', '-', '\u{2013}', '\u{2014}', ' '])
@@ -303,7 +303,7 @@ fn is_caption(node: &Node) -> bool {
 }
 
 pub fn normalize_space(s: &str) -> String {
-    crate::render::markdown::collapse_whitespace(s)
+    crate::text::collapse_whitespace(s)
 }
 
 /// The stable id of a key: UUID v5 in the URL namespace.
@@ -421,7 +421,7 @@ fn practice_item(
         let (_, whole) = split_scope(&whole);
         (
             "item",
-            clean_title(&to_plain(whole)),
+            clean_title(&title_plain(whole)),
             join_blocks(body.into_iter().skip(1)),
         )
     } else {
@@ -646,7 +646,7 @@ fn recommendation_row(ctx: &Ctx, row: &[&Node]) -> Option<Draft> {
         return None;
     }
     let (scope, rest) = split_scope(&body);
-    let title = clean_title(&to_plain(sentence(rest.lines().next().unwrap_or(rest))));
+    let title = clean_title(&title_plain(sentence(rest.lines().next().unwrap_or(rest))));
     let benefit = row
         .get(1)
         .map(|c| cell_md(ctx, c, None))

@@ -3,7 +3,7 @@
 //! `**Lead** sentence continues`, `[**Lead**](link) …`), else the first sentence.
 
 use crate::parse::{Kind, Node};
-use crate::render::markdown::{sentence, to_plain};
+use crate::text::{sentence, title_plain};
 
 /// How an item's first paragraph splits.
 #[derive(Debug, Default, PartialEq)]
@@ -21,7 +21,12 @@ pub struct Lead {
 /// Trailing `.`, `:` and their full-width forms (`。`, `：`, `．`) removed, blanks
 /// collapsed (FORMS.md, "Titles"); `?` and `!` stay.
 pub fn clean_title(s: &str) -> String {
-    let s = crate::render::markdown::collapse_whitespace(s);
+    // Learn's `:::image …:::` directives are not text.
+    let s = if s.contains(":::") {
+        super::text::strip_directives(s)
+    } else {
+        crate::text::collapse_whitespace(s)
+    };
     s.trim_end_matches([':', '.', ' ', '\u{3002}', '\u{ff1a}', '\u{ff0e}'])
         .trim()
         .to_string()
@@ -125,7 +130,7 @@ fn sentence_lead(scope: Option<String>, md: &str) -> Lead {
     let first = sentence(md);
     Lead {
         scope,
-        title: clean_title(&to_plain(first)),
+        title: clean_title(&title_plain(first)),
         rest: md.get(first.len()..).unwrap_or("").trim().to_string(),
         link: None,
         bold: false,

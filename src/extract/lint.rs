@@ -45,6 +45,20 @@ fn cp1252_byte(c: char) -> Option<u8> {
 
 /// Finds runs such as `â€”` (UTF-8 read as Windows-1252) and warns with the repair.
 pub fn mojibake(file: &SourceFile, diags: &mut Vec<Diagnostic>) {
+    mojibake_outside(file, &[], diags);
+}
+
+/// [`mojibake`], leaving out the byte ranges of `code` (code blocks and code spans, sorted
+/// by start): a sample of mojibake in code is what the page means to show.
+pub fn mojibake_outside(
+    file: &SourceFile,
+    code: &[std::ops::Range<usize>],
+    diags: &mut Vec<Diagnostic>,
+) {
+    let in_code = |offset: usize| {
+        let k = code.partition_point(|r| r.start <= offset);
+        k > 0 && code.get(k - 1).is_some_and(|r| r.contains(&offset))
+    };
     let text = &file.text;
     let body = text.get(file.body_start..).unwrap_or("");
     // Every lead character is in U+00C2..=U+00F4, which UTF-8 writes as 0xC3 and one more
@@ -77,7 +91,7 @@ pub fn mojibake(file: &SourceFile, diags: &mut Vec<Diagnostic>) {
                 _ => break,
             }
         }
-        if bytes.len() == need + 1 {
+        if bytes.len() == need + 1 && !in_code(offset) {
             if let Ok(fixed) = std::str::from_utf8(&bytes) {
                 let end = ahead
                     .clone()

@@ -411,6 +411,27 @@ fn html_anchor(html: &str) -> Option<String> {
     None
 }
 
+/// A heading's text without a trailing MkDocs attribute list (`{ #id .class }`), and the
+/// id it gives.
+fn attr_list_id(raw: &str) -> (String, Option<String>) {
+    let t = raw.trim_end();
+    if let Some(open) = t
+        .strip_suffix('}')
+        .and_then(|x| x.rfind('{').map(|p| (p, x)))
+    {
+        let (p, x) = open;
+        let inner = &x[p + 1..];
+        let id = inner
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix('#'))
+            .filter(|id| !id.is_empty());
+        if let Some(id) = id {
+            return (x[..p].trim_end().to_string(), Some(id.to_string()));
+        }
+    }
+    (raw.to_string(), None)
+}
+
 /// Anchors of `<a name>` elements among a node's inline HTML (a heading's own).
 fn inline_anchors(node: &Node) -> Vec<String> {
     node.children
@@ -458,11 +479,14 @@ fn collect_headings(blocks: &[Node], text: &str) -> Vec<HeadingInfo> {
     while let Some((node, top)) = stack.pop() {
         if let Kind::Heading(level) = node.kind {
             let raw = node.plain_text();
+            // MkDocs attribute lists: `### Context { #context }` names its anchor.
+            let (raw, explicit) = attr_list_id(&raw);
             let anchor = anchors.unique(&raw);
             let trimmed = raw.trim();
             let is_check = trimmed.starts_with(CHECK);
             let title = trimmed.trim_start_matches(CHECK).trim().to_string();
             let mut extra = inline_anchors(node);
+            extra.extend(explicit);
             if let Some(prev) = top
                 .and_then(|t| t.checked_sub(1))
                 .and_then(|p| blocks.get(p))
@@ -590,7 +614,21 @@ pub fn extract(
             }
         }
     }
-    lint::mojibake(file, &mut ctx.diags);
+    let mut code: Vec<Range<usize>> = Vec::new();
+    forms::walk(blocks, |n, _| {
+        match n.kind {
+            Kind::CodeBlock => code.push(n.range.clone()),
+            _ => code.extend(
+                n.children
+                    .iter()
+                    .filter(|c| matches!(c.kind, Kind::Code(_)))
+                    .map(|c| c.range.clone()),
+            ),
+        }
+        true
+    });
+    code.sort_by_key(|r| r.start);
+    lint::mojibake_outside(file, &code, &mut ctx.diags);
     let doc = build_document(&mut ctx, env);
     (doc, ctx.diags)
 }
@@ -1147,7 +1185,7 @@ fn unrecognized(ctx: &mut Ctx, page: &forms::Page) {
     let heading = ctx
         .headings
         .iter()
-        .find(|h| forms::has_word(&h.text, "checklist"))
+        .find(|h| forms::names_checklist(&h.text))
         .or_else(|| {
             page.checklist_page
                 .then(|| ctx.headings.iter().find(|h| h.level == 1))
@@ -1334,7 +1372,7 @@ fn goal_line(node: &Node) -> Option<String> {
         return None;
     }
     let goal: String = node.children.iter().skip(1).map(Node::plain_text).collect();
-    let goal = crate::render::markdown::collapse_whitespace(&goal);
+    let goal = crate::text::collapse_whitespace(&goal);
     (!goal.is_empty()).then_some(goal)
 }
 

@@ -62,7 +62,7 @@ pub fn strip_directives(s: &str) -> String {
         }
     }
     out.push_str(rest);
-    crate::render::markdown::collapse_whitespace(&out)
+    crate::text::collapse_whitespace(&out)
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@ use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use super::safe_html;
 use super::view::{code_span, md_escape_piece};
 use crate::parse::options;
+use crate::text::Collapsed;
+pub use crate::text::{collapse_whitespace, sentence, title_plain, to_plain};
 
 /// Renders Markdown to HTML and sanitizes it: nothing from the docs can run in a page.
 ///
@@ -147,116 +149,6 @@ impl Tap {
             _ => {}
         }
     }
-}
-
-/// Text pushed in pieces, kept as [`collapse_whitespace`] would make of the whole.
-#[derive(Default)]
-struct Collapsed {
-    out: String,
-    /// Whitespace came after the last word.
-    pending: bool,
-    /// The last byte pushed belongs to a word.
-    in_word: bool,
-}
-
-const WORD: u8 = 0;
-const ASCII_BLANK: u8 = 1;
-const MAYBE_BLANK: u8 = 2;
-
-/// Bytes by what they may start: ASCII whitespace, a character that may be whitespace
-/// (lead bytes of U+0085, U+00A0, U+1680, U+2000-U+205F and U+3000), or part of a word.
-static BYTE_CLASS: [u8; 256] = {
-    let mut t = [WORD; 256];
-    t[b' ' as usize] = ASCII_BLANK;
-    let mut b = b'\t';
-    while b <= b'\r' {
-        t[b as usize] = ASCII_BLANK;
-        b += 1;
-    }
-    t[0xC2] = MAYBE_BLANK;
-    t[0xE1] = MAYBE_BLANK;
-    t[0xE2] = MAYBE_BLANK;
-    t[0xE3] = MAYBE_BLANK;
-    t
-};
-
-impl Collapsed {
-    fn push(&mut self, text: &str) {
-        let b = text.as_bytes();
-        let n = b.len();
-        // A run of words separated by single spaces, copied whole.
-        let mut run: Option<usize> = None;
-        let mut i = 0;
-        while i < n {
-            let class = BYTE_CLASS[b[i] as usize];
-            if class == WORD {
-                run.get_or_insert(i);
-                i += 1;
-                while i < n && BYTE_CLASS[b[i] as usize] == WORD {
-                    i += 1;
-                }
-                continue;
-            }
-            if b[i] == b' '
-                && run.is_some()
-                && b.get(i + 1)
-                    .is_some_and(|&c| c < 0x80 && BYTE_CLASS[c as usize] == WORD)
-            {
-                i += 2;
-                continue;
-            }
-            let (blank, len) = match class {
-                ASCII_BLANK => (true, 1),
-                _ => match text[i..].chars().next() {
-                    Some(c) => (c.is_whitespace(), c.len_utf8()),
-                    None => (true, 1),
-                },
-            };
-            if !blank {
-                run.get_or_insert(i);
-                i += len;
-                continue;
-            }
-            if let Some(start) = run.take() {
-                self.run(&text[start..i]);
-            }
-            self.pending = true;
-            self.in_word = false;
-            i += len;
-        }
-        if let Some(start) = run {
-            self.run(&text[start..]);
-        }
-    }
-
-    /// Appends words separated by single spaces (starting and ending with a word's
-    /// character): after a blank, the first one is a new word.
-    fn run(&mut self, run: &str) {
-        if self.in_word {
-            self.out.push_str(run);
-        } else {
-            self.in_word = true;
-            self.word(run);
-        }
-    }
-
-    fn word(&mut self, word: &str) {
-        if self.pending && !self.out.is_empty() {
-            self.out.push(' ');
-        }
-        self.pending = false;
-        self.out.push_str(word);
-    }
-}
-
-/// Words separated by single spaces: `s.split_whitespace()` joined with `" "`.
-pub fn collapse_whitespace(s: &str) -> String {
-    let mut c = Collapsed {
-        out: String::with_capacity(s.len()),
-        ..Collapsed::default()
-    };
-    c.push(s);
-    c.out
 }
 
 /// Both ways to HTML, for tests: the direct path (when it applies) and the cleaned one.
@@ -419,23 +311,6 @@ fn sanitizer() -> ammonia::Builder<'static> {
     b
 }
 
-/// Plain text of Markdown: markup removed, blocks separated by one space.
-pub fn to_plain(markdown: &str) -> String {
-    let mut out = String::new();
-    for event in Parser::new_ext(markdown, options()) {
-        match event {
-            Event::Text(t) | Event::Code(t) => out.push_str(&t),
-            Event::SoftBreak | Event::HardBreak => out.push(' '),
-            Event::End(
-                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell,
-            ) => out.push(' '),
-            Event::Start(Tag::Item) => {}
-            _ => {}
-        }
-    }
-    collapse_whitespace(&out)
-}
-
 /// The first sentence of Markdown's first paragraph, as plain text.
 pub fn first_sentence(markdown: &str) -> String {
     let mut para = String::new();
@@ -455,63 +330,6 @@ pub fn first_sentence(markdown: &str) -> String {
         }
     }
     sentence(&collapse_whitespace(&para)).to_string()
-}
-
-/// Up to and including the first `.`, `!` or `?` that is followed by a space and a word
-/// that does not start lowercase (so `e.g. this` does not end a sentence), or the first
-/// full-width stop (`。`, `．`, `！`, `？`) that more text follows: languages written
-/// without spaces put none after their stops.
-/// Closing markup and quotes after the stop belong to the sentence (`**Done.** Next`,
-/// `「終わり。」次`).
-pub fn sentence(text: &str) -> &str {
-    let b = text.as_bytes();
-    let mut end = text.len();
-    for stop in memchr::memchr3_iter(b'.', b'!', b'?', b) {
-        // Closing markup and quotes after the stop.
-        let mut rest = text[stop + 1..].chars();
-        let mut after = stop + 1;
-        let space = loop {
-            match rest.next() {
-                Some(c) if closes(c) => after += c.len_utf8(),
-                Some(' ') => break true,
-                _ => break false,
-            }
-        };
-        let next_ok = rest.next().is_some_and(|c| !c.is_lowercase());
-        if space && next_ok {
-            end = after;
-            break;
-        }
-    }
-    // A full-width stop before that: its lead bytes are 0xE3 (`。`) and 0xEF (`．！？`).
-    for lead in memchr::memchr2_iter(0xE3, 0xEF, &b[..end]) {
-        let Some(c) = text.get(lead..).and_then(|t| t.chars().next()) else {
-            continue;
-        };
-        if !matches!(c, '。' | '．' | '！' | '？') {
-            continue;
-        }
-        let mut after = lead + c.len_utf8();
-        // `１．５`: a decimal point, not a stop.
-        let digit = |c: Option<char>| c.is_some_and(|c| c.is_numeric());
-        if c == '．'
-            && digit(text[..lead].chars().next_back())
-            && digit(text[after..].chars().next())
-        {
-            continue;
-        }
-        for c in text[after..].chars() {
-            if !(closes(c) || matches!(c, '。' | '．' | '！' | '？')) {
-                break;
-            }
-            after += c.len_utf8();
-        }
-        if text[after..].trim().is_empty() {
-            break;
-        }
-        return &text[..after];
-    }
-    &text[..end]
 }
 
 /// [`sentence`] of Markdown whose text is escaped and whose code is in code spans (what
@@ -566,27 +384,6 @@ fn sentence_md(md: &str) -> &str {
     let masked = String::from_utf8(masked).unwrap_or_default();
     let end = sentence(&masked).len();
     md.get(..end).unwrap_or(md)
-}
-
-/// Closing markup, brackets and quotes that stay with the stop before them.
-fn closes(c: char) -> bool {
-    matches!(
-        c,
-        '*' | '_'
-            | '`'
-            | ')'
-            | '"'
-            | '\''
-            | '\u{2019}'
-            | '\u{201d}'
-            | '」'
-            | '』'
-            | '）'
-            | '】'
-            | '〕'
-            | '》'
-            | '〉'
-    )
 }
 
 #[cfg(test)]

@@ -120,7 +120,10 @@ fn empty_file_is_skipped_without_a_diagnostic() {
 fn front_matter_never_closed() {
     let dir = case(
         "fm-unclosed",
-        &[("bad.md", b"---\ntitle: Open\n\n# Never closed\n")],
+        &[(
+            "bad.md",
+            b"---\ntitle: Open\n\n# Never closed\n\n- [ ] A task\n",
+        )],
     );
     let o = build(&dir, &[]);
     assert_eq!(o.code, 1);
@@ -141,7 +144,10 @@ help: add a line `---` after the last front matter key; the file is read as Mark
 fn front_matter_yaml_syntax_error() {
     let dir = case(
         "fm-syntax",
-        &[("bad.md", b"---\ntitle: A\ntags: [one, two\n---\n# T\n")],
+        &[(
+            "bad.md",
+            b"---\ntitle: A\ntags: [one, two\n---\n# T\n\n- [ ] A task\n",
+        )],
     );
     let o = build(&dir, &[]);
     assert_eq!(o.code, 1);

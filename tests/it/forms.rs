@@ -611,3 +611,121 @@ fn base_url_none_makes_no_urls() {
     assert_eq!(items(doc)[1].body, "See [guide](./guide.md).");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn reference_links_keep_their_text_in_titles() {
+    let page = "# Editorial checklist\n\n## Style\n\n- Use [ATX Headers][1] only. Never setext.\n- See [the terms][terms] list\n\n> [!div class=\"checklist\"]\n> - Follow [the guide] always\n\n| Done | Task |\n|---|---|\n| ☐ | Read [the notes][1] |\n\n[1]: https://example.com/atx\n[terms]: https://example.com/terms\n[the guide]: https://example.com/guide\n";
+    let (doc, diags) = compile("t.md", page);
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(
+        titles(&doc.expect("a checklist page")),
+        [
+            "Use ATX Headers only",
+            "See the terms list",
+            "Follow the guide always",
+            "Read the notes"
+        ]
+    );
+}
+
+#[test]
+fn titles_drop_directives_and_keep_abbreviations() {
+    let page = "# Admin checklist\n\n## Steps\n\n1. Select Search :::image type=\"icon\" source=\"s.png\"::: in the corner, then open it.\n2. Use _PowerShell_ vs. _Windows PowerShell_ names. Be exact.\n3. Prefer managed services, e.g. App Service. Then scale.\n4. Content owner:\n";
+    let (doc, _) = compile("t.md", page);
+    assert_eq!(
+        titles(&doc.expect("a checklist page")),
+        [
+            "Select Search in the corner, then open it",
+            "Use PowerShell vs. Windows PowerShell names",
+            "Prefer managed services, e.g. App Service"
+        ],
+        "a fill-in field (`Content owner:`) is not an item"
+    );
+}
+
+#[test]
+fn plural_checklists_name_a_checklist() {
+    let page = "# Security checklists\n\n- **Rotate keys.** Quarterly.\n";
+    let (doc, _) = compile("t.md", page);
+    assert_eq!(titles(&doc.expect("a checklist page")), ["Rotate keys"]);
+    let page = "# Upgrade\n\n## Checklists for reviewing upgraded sites\n\n| What to check | What to do |\n|---|---|\n| Pages | Fix them |\n";
+    let (doc, diags) = compile("t.md", page);
+    assert!(doc.is_none());
+    assert_eq!(codes(&diags), ["unrecognized-checklist"]);
+    assert_eq!(diags[0].line, 3);
+}
+
+#[test]
+fn mkdocs_attribute_lists_name_anchors() {
+    let page = "# Requesting a change\n\n- [ ] Describe the [context](#context)\n\n### Context <small>optional</small> { #context }\n\nText.\n";
+    let (doc, diags) = compile("t.md", page);
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(titles(&doc.expect("a checklist")), ["Describe the context"]);
+}
+
+#[test]
+fn mojibake_in_code_is_a_sample_not_a_fault() {
+    let page = "# T\n\n- [ ] Check `cafÃ©` output\n\n```\ncafÃ©\n```\n\nReal cafÃ© here.\n";
+    let (_, diags) = compile("t.md", page);
+    let at: Vec<(&str, usize)> = diags.iter().map(|d| (d.code, d.line)).collect();
+    assert_eq!(at, [("mojibake", 9)]);
+}
+
+#[test]
+fn front_matter_that_does_not_parse_fails_only_checklists() {
+    let bad = "---\ntitle: Troubleshooting: Compression | Microsoft\n---\n";
+    let (doc, diags) = compile("t.md", &format!("{bad}# Notes\n\nProse only.\n"));
+    assert!(doc.is_none());
+    let sev: Vec<(&str, checkdown::diag::Severity)> =
+        diags.iter().map(|d| (d.code, d.severity)).collect();
+    assert_eq!(sev, [("front-matter", checkdown::diag::Severity::Warning)]);
+    let (doc, diags) = compile("t.md", &format!("{bad}# Notes\n\n- [ ] A task\n"));
+    assert!(doc.is_some());
+    let sev: Vec<(&str, checkdown::diag::Severity)> =
+        diags.iter().map(|d| (d.code, d.severity)).collect();
+    assert_eq!(sev, [("front-matter", checkdown::diag::Severity::Error)]);
+}
+
+#[test]
+fn includes_in_comments_and_code_spans_are_left_alone() {
+    let dir = common::temp_dir("include-comments");
+    std::fs::write(
+        dir.join("page.md"),
+        "# P\n\n- [ ] Task\n\n<!--\n[!INCLUDE [old](includes/gone.md)]\n-->\nADD INCLUDE<!--[!INCLUDE[nav](includes/nav.md)]-->\n\nWrite `[!INCLUDE [x](y.md)]` to include.\n",
+    )
+    .expect("page");
+    let compiled = checkdown::compile_dir(&dir, None, &checkdown::Options::default());
+    assert!(
+        compiled.diagnostics.is_empty(),
+        "{:?}",
+        compiled.diagnostics
+    );
+    assert_eq!(compiled.catalog.item_count(), 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_github_folder_is_read() {
+    let dir = common::temp_dir("dot-github");
+    std::fs::create_dir_all(dir.join(".github")).expect("dir");
+    std::fs::create_dir_all(dir.join(".git")).expect("dir");
+    std::fs::write(
+        dir.join(".github/PULL_REQUEST_TEMPLATE.md"),
+        "## PR Checklist\n\n- [ ] **Descriptive title.** Says what changed.\n",
+    )
+    .expect("template");
+    std::fs::write(dir.join(".git/notes.md"), "- [ ] hidden\n").expect("hidden");
+    let compiled = checkdown::compile_dir(&dir, None, &checkdown::Options::default());
+    let paths: Vec<&str> = compiled
+        .catalog
+        .documents
+        .iter()
+        .map(|d| d.path.as_str())
+        .collect();
+    assert_eq!(paths, [".github/PULL_REQUEST_TEMPLATE.md"]);
+    assert_eq!(
+        titles(&compiled.catalog.documents[0]),
+        ["Descriptive title"]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

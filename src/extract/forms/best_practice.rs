@@ -12,7 +12,7 @@ use std::collections::HashSet;
 
 use crate::parse::anchor::slug;
 use crate::parse::{Kind, Node};
-use crate::render::markdown::{sentence, to_plain};
+use crate::text::{sentence, title_plain};
 
 use super::{Form, Page};
 use crate::extract::lead::clean_title;
@@ -61,7 +61,7 @@ impl Form for BestPractice {
             let Some(first) = rest.next() else { continue };
             let md = ctx.md_block(first, depth + 1);
             let plain_first = sentence(&md);
-            let title = clean_title(&to_plain(plain_first));
+            let title = clean_title(&title_plain(plain_first));
             if title.is_empty() {
                 continue;
             }

@@ -16,7 +16,7 @@ use std::collections::HashSet;
 
 use crate::parse::anchor::slug;
 use crate::parse::{Kind, Node};
-use crate::render::markdown::{sentence, to_plain};
+use crate::text::{sentence, title_plain};
 
 use super::{Form, Page};
 use crate::extract::checklist::{cell_md, is_code, links_text, normalize_space};
@@ -221,7 +221,7 @@ fn rows(ctx: &Ctx, table: &Node, col: usize) -> Vec<Draft> {
                 .unwrap_or(md.len());
             let head_part = md[..cut].trim();
             let first = sentence(head_part);
-            let title = clean_title(&to_plain(first));
+            let title = clean_title(&title_plain(first));
             let rest = format!(
                 "{}{}",
                 head_part.get(first.len()..).unwrap_or(""),

@@ -50,6 +50,16 @@ fn is_link_only(item: &Node) -> bool {
     one && content.next().is_none() && !nested
 }
 
+/// A fill-in field (`- Content owner:` with nothing after it and nothing nested): a form
+/// to complete, not a task.
+fn is_field(item: &Node) -> bool {
+    let (inlines, _, rest) = item_inlines(item);
+    let nested = item.children.iter().skip(rest).any(Node::is_block);
+    let text: String = inlines.iter().map(Node::plain_text).collect();
+    let t = text.trim();
+    !nested && (t.ends_with(':') || t.ends_with('\u{ff1a}'))
+}
+
 /// A paragraph that is one bold run: a group caption.
 fn caption(node: &Node) -> Option<String> {
     let mut content = node
@@ -94,7 +104,7 @@ impl Form for ChecklistPage {
                 .and_then(|p| ctx.blocks.get(p))
                 .and_then(caption);
             for item in items {
-                if !claimed.insert(item.range.start) {
+                if is_field(item) || !claimed.insert(item.range.start) {
                     continue;
                 }
                 let mut d = list_item(ctx, item, 0, TitleRule::Sentence, "practice", &|_| false);

@@ -24,7 +24,7 @@ use std::collections::HashSet;
 use crate::dialect::strip_shortcodes;
 use crate::parse::anchor::slug;
 use crate::parse::{Kind, Node};
-use crate::render::markdown::{sentence, to_plain};
+use crate::text::{sentence, to_plain};
 
 use super::checklist::item_inlines;
 use super::lead::{self, clean_title};
@@ -55,7 +55,7 @@ impl Page {
             .headings
             .iter()
             .find(|h| h.level == 1)
-            .is_some_and(|h| has_word(&h.text, "checklist"));
+            .is_some_and(|h| names_checklist(&h.text));
         Page {
             checklist_page: topic || custom || h1,
         }
@@ -76,6 +76,11 @@ pub fn front_values(v: &crate::model::FrontValue) -> Vec<&str> {
             .collect(),
         FrontValue::Null => Vec::new(),
     }
+}
+
+/// Does `text` name a checklist: the word "checklist" or "checklists" (any case)?
+pub fn names_checklist(text: &str) -> bool {
+    has_word(text, "checklist") || has_word(text, "checklists")
 }
 
 /// Does `text` hold `word` as a whole word (any case)?
@@ -243,9 +248,9 @@ pub fn block_plain(ctx: &Ctx, block: &Node, quotes: usize) -> String {
                 _ => "",
             })
             .collect();
-        return crate::render::markdown::collapse_whitespace(&code);
+        return crate::text::collapse_whitespace(&code);
     }
-    crate::render::markdown::collapse_whitespace(&to_plain(&ctx.md_block(block, quotes)))
+    crate::text::collapse_whitespace(&to_plain(&ctx.md_block(block, quotes)))
 }
 
 /// Walks every node below `blocks` with the number of blockquotes around it.
