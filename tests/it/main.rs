@@ -10,6 +10,7 @@ mod cli;
 mod corpus;
 mod dialect;
 mod fuzz_corpus;
+mod growth;
 mod html;
 mod outputs;
 mod perf;
