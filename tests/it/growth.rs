@@ -245,3 +245,31 @@ fn long_titles_compare_in_bounded_time() {
         },
     );
 }
+
+/// "Did you mean" for links to missing anchors that are long and nearly equal to long
+/// headings' anchors: what it compares is bounded, so the page costs what its length does.
+#[test]
+fn did_you_mean_is_linear_in_anchor_length() {
+    const LINKS: usize = 20;
+    let page = |len: usize| {
+        let words = "lorem ".repeat(len / 6);
+        let words = words.trim_end();
+        let anchor = |i: usize| format!("item-{i}-{}", words.replace(' ', "-"));
+        let mut page =
+            String::from("# Broken\n\n# [Level 1](#tab/l1)\n\n> [!div class=\"checklist\"]\n");
+        for i in 0..LINKS {
+            page.push_str(&format!("> - [Item {i}](#{}x)\n", anchor(i)));
+        }
+        page.push('\n');
+        for i in 0..LINKS {
+            page.push_str(&format!("#### Item {i} {words}\n\nBody {i}.\n\n"));
+        }
+        page.push_str("---\n");
+        page
+    };
+    assert_linear("did you mean", 1_000, page, |text| {
+        let (_, diags) = checkdown::compile_text("p.md", &text);
+        let missing = diags.iter().filter(|d| d.code == "missing-anchor").count();
+        assert_eq!(missing, LINKS);
+    });
+}
