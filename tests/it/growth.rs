@@ -273,3 +273,37 @@ fn did_you_mean_is_linear_in_anchor_length() {
         assert_eq!(missing, LINKS);
     });
 }
+
+/// A front matter key repeated thousands of times: each repeat is reported where it
+/// stands, found through one pass over the lines.
+#[test]
+fn repeated_front_matter_keys_are_linear() {
+    assert_linear(
+        "repeated front matter keys",
+        2_000,
+        |n| format!("---\n{}---\n# H\n", "title: x\n".repeat(n)),
+        |text| {
+            let (_, diags) = checkdown::compile_text("p.md", &text);
+            let n = text.matches("title: x").count();
+            assert_eq!(diags.len(), n - 1);
+        },
+    );
+}
+
+/// Flow collections nested tens of thousands deep are refused by a scan before the YAML
+/// parser, which spends time quadratic in the nesting before its own limit applies.
+#[test]
+fn deep_front_matter_nesting_is_linear() {
+    assert_linear(
+        "deep front matter nesting",
+        10_000,
+        |n| format!("---\nx: {}{}\n---\n# H\n", "[".repeat(n), "]".repeat(n)),
+        |text| {
+            let (_, diags) = checkdown::compile_text("p.md", &text);
+            assert_eq!(
+                diags.iter().map(|d| d.message.as_str()).collect::<Vec<_>>(),
+                ["front matter does not parse: it nests deeper than 128 levels"]
+            );
+        },
+    );
+}
