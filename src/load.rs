@@ -567,6 +567,9 @@ fn parse_yaml(yaml: &str) -> Result<(FrontMatter, Vec<Duplicate>), YamlError> {
     if yaml.trim().is_empty() {
         return Ok((FrontMatter::default(), Vec::new()));
     }
+    if let Some(at) = flow_too_deep(yaml) {
+        return Err(YamlError::Syntax(DEEP.to_string(), Some(at)));
+    }
     let budget = budget::Budget::for_source(yaml);
     let de = serde_yaml::Deserializer::from_str(yaml);
     let top = serde::de::DeserializeSeed::deserialize(budget::Top(&budget), de).map_err(|e| {
@@ -580,7 +583,7 @@ fn parse_yaml(yaml: &str) -> Result<(FrontMatter, Vec<Duplicate>), YamlError> {
             let at = key_position(yaml, key, 1).map(|(o, _)| o).or(offset);
             YamlError::Expansion(at)
         } else if msg.contains("recursion limit exceeded") {
-            YamlError::Syntax("it nests deeper than 128 levels".to_string(), offset)
+            YamlError::Syntax(DEEP.to_string(), offset)
         } else {
             YamlError::Syntax(msg, offset)
         }
@@ -594,12 +597,18 @@ fn parse_yaml(yaml: &str) -> Result<(FrontMatter, Vec<Duplicate>), YamlError> {
     let mut out: Vec<(String, FrontValue)> = Vec::with_capacity(entries.len());
     let mut seen = std::collections::HashMap::new();
     let mut duplicates = Vec::new();
+    // Where each key stands, found once the first repeat comes up.
+    let mut positions = None;
     for (k, v) in entries {
         let name = scalar_text(&k).unwrap_or_default();
         let count = seen.entry(name.clone()).or_insert(0usize);
         *count += 1;
         if *count > 1 {
-            let (offset, len) = key_position(yaml, &name, *count).unwrap_or((0, 0));
+            let (offset, len) = positions
+                .get_or_insert_with(|| key_positions(yaml))
+                .get(name.as_str())
+                .and_then(|at: &Vec<(usize, usize)>| at.get(*count - 1).copied())
+                .unwrap_or((0, 0));
             duplicates.push(Duplicate { name, offset, len });
             continue;
         }
@@ -611,21 +620,178 @@ fn parse_yaml(yaml: &str) -> Result<(FrontMatter, Vec<Duplicate>), YamlError> {
 /// Where the `nth` top-level occurrence of `key:` starts in block YAML (plain, `'` or `"`
 /// quoted), as (offset, length).
 fn key_position(yaml: &str, key: &str, nth: usize) -> Option<(usize, usize)> {
+    key_positions(yaml)
+        .get(key)
+        .and_then(|at| at.get(nth.checked_sub(1)?).copied())
+}
+
+/// Every top-level key of block YAML, by name, with where each occurrence starts and the
+/// length of the key as written there, in order: one pass over the lines.
+fn key_positions(yaml: &str) -> std::collections::HashMap<&str, Vec<(usize, usize)>> {
+    let mut out: std::collections::HashMap<&str, Vec<(usize, usize)>> =
+        std::collections::HashMap::new();
     let mut offset = 0;
-    let mut found = 0;
     for line in yaml.split_inclusive('\n') {
-        let start = offset;
+        if let Some((name, len)) = line_key(line) {
+            out.entry(name).or_default().push((offset, len));
+        }
         offset += line.len();
-        let spelled = [key.to_string(), format!("'{key}'"), format!("\"{key}\"")];
-        let hit = spelled.iter().find(|s| {
-            line.strip_prefix(s.as_str())
-                .is_some_and(|rest| rest.trim_start_matches([' ', '\t']).starts_with(':'))
-        });
-        if let Some(s) = hit {
-            found += 1;
-            if found == nth {
-                return Some((start, s.len()));
+    }
+    out
+}
+
+/// The key a line of block YAML starts with (plain, `'` or `"` quoted, without escapes),
+/// and the length of the key as written: a quoted key runs to its closing quote, a plain
+/// one to the first `:` followed by a blank or the line's end, blanks before it left out.
+fn line_key(line: &str) -> Option<(&str, usize)> {
+    let followed_by_colon = |rest: &str| rest.trim_start_matches([' ', '\t']).starts_with(':');
+    let quote = line.chars().next().filter(|c| *c == '\'' || *c == '"');
+    if let Some(q) = quote {
+        let inner = &line[1..];
+        let close = inner.find(q)?;
+        return followed_by_colon(&inner[close + 1..]).then_some((&inner[..close], close + 2));
+    }
+    let bytes = line.as_bytes();
+    let mut from = 0;
+    while let Some(p) = memchr::memchr(b':', &bytes[from..]) {
+        let colon = from + p;
+        if matches!(
+            bytes.get(colon + 1),
+            None | Some(b' ' | b'\t' | b'\r' | b'\n')
+        ) {
+            let key = line[..colon].trim_end_matches([' ', '\t']);
+            return (!key.is_empty()).then_some((key, key.len()));
+        }
+        from = colon + 1;
+    }
+    None
+}
+
+/// The message for YAML nested past [`MAX_DEPTH`].
+const DEEP: &str = "it nests deeper than 128 levels";
+
+/// How deep YAML may nest, the top-level mapping included (yaml_serde's recursion limit).
+const MAX_DEPTH: usize = 128;
+
+/// Where flow collections (`[`, `{`) open their [`MAX_DEPTH`]th level, the top-level
+/// mapping counted as the first, if they do. One pass over the bytes, so that such text
+/// never reaches the YAML parser, which spends time quadratic in the nesting before its
+/// own limit applies. Quoted scalars, comments and block scalars (`|`, `>`) are skipped;
+/// outside brackets, only a bracket that starts a value opens a collection (not one inside
+/// plain text such as `title: See [1]`).
+fn flow_too_deep(yaml: &str) -> Option<usize> {
+    let b = yaml.as_bytes();
+    let blank_or_end = |i: usize| matches!(b.get(i), None | Some(b' ' | b'\t' | b'\r' | b'\n'));
+    let line_end = |i: usize| memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |p| i + p);
+    let mut depth = 0usize;
+    // The next byte that is not blank starts a value.
+    let mut at_start = true;
+    // The indentation of the line being read.
+    let mut indent = 0;
+    let mut line_start = true;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if line_start {
+            if c == b' ' {
+                indent += 1;
+                i += 1;
+                continue;
             }
+            line_start = false;
+        }
+        match c {
+            b'\n' => {
+                line_start = true;
+                indent = 0;
+                at_start = at_start || depth == 0;
+                i += 1;
+                continue;
+            }
+            b' ' | b'\t' | b'\r' => {
+                i += 1;
+                continue;
+            }
+            b'#' if i == 0 || matches!(b[i - 1], b' ' | b'\t' | b'\r' | b'\n') => {
+                i = line_end(i);
+                continue;
+            }
+            _ => {}
+        }
+        if at_start {
+            match c {
+                b'"' | b'\'' => {
+                    i = quoted_end(b, i)?;
+                    at_start = false;
+                    continue;
+                }
+                // An anchor or a tag before the value: the value still starts after it.
+                b'&' | b'!' => {
+                    while i < b.len() && !blank_or_end(i) {
+                        i += 1;
+                    }
+                    continue;
+                }
+                // A block scalar: its lines are those indented deeper than this one.
+                b'|' | b'>' if depth == 0 => {
+                    let own = indent;
+                    i = line_end(i);
+                    while i < b.len() {
+                        let next = i + 1;
+                        let end = line_end(next);
+                        let line = &b[next..end];
+                        let spaces = line.iter().take_while(|&&x| x == b' ').count();
+                        let blank = line.iter().all(|x| matches!(x, b' ' | b'\t' | b'\r'));
+                        if !blank && spaces <= own {
+                            break;
+                        }
+                        i = end;
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        if (c == b'[' || c == b'{') && (depth > 0 || at_start) {
+            depth += 1;
+            if depth + 1 > MAX_DEPTH {
+                return Some(i);
+            }
+            at_start = true;
+        } else if depth > 0 {
+            at_start = match c {
+                b']' | b'}' => {
+                    depth -= 1;
+                    false
+                }
+                b',' | b':' | b'?' => true,
+                _ => false,
+            };
+        } else {
+            at_start = matches!(c, b':' | b'-' | b'?') && blank_or_end(i + 1);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Where the quoted scalar that opens at `at` (`"` or `'`) ends: just past its closing
+/// quote. `None` when it never closes (the parser reports that).
+fn quoted_end(b: &[u8], at: usize) -> Option<usize> {
+    let q = b[at];
+    let mut i = at + 1;
+    while i < b.len() {
+        match b[i] {
+            b'\\' if q == b'"' => i += 2,
+            c if c == q => {
+                // `''` inside single quotes is one quote.
+                if q == b'\'' && b.get(i + 1) == Some(&b'\'') {
+                    i += 2;
+                } else {
+                    return Some(i + 1);
+                }
+            }
+            _ => i += 1,
         }
     }
     None
@@ -860,5 +1026,104 @@ mod tests {
         let (fm, start, _) = split("text\n---\nmore\n");
         assert!(fm.0.is_empty());
         assert_eq!(start, 0);
+    }
+
+    /// Each repeated key is reported where it stands, however it is quoted.
+    #[test]
+    fn repeated_keys_are_found_where_they_stand() {
+        let yaml = "a: 1\nb: 2\na: 3\n'a': 4\n\"b\" : 5\nc:d: 6\nc:d : 7\n";
+        let (fm, duplicates) = parse_yaml(yaml).unwrap();
+        assert_eq!(fm.get_str("a"), Some("1"));
+        let at = |line: &str| yaml.find(line).unwrap();
+        assert_eq!(
+            duplicates,
+            vec![
+                Duplicate {
+                    name: "a".into(),
+                    offset: at("a: 3"),
+                    len: 1
+                },
+                Duplicate {
+                    name: "a".into(),
+                    offset: at("'a'"),
+                    len: 3
+                },
+                Duplicate {
+                    name: "b".into(),
+                    offset: at("\"b\""),
+                    len: 3
+                },
+                Duplicate {
+                    name: "c:d".into(),
+                    offset: at("c:d :"),
+                    len: 3
+                },
+            ]
+        );
+        assert_eq!(key_position(yaml, "a", 3), Some((at("'a'"), 3)));
+        assert_eq!(key_position(yaml, "a", 4), None);
+        assert_eq!(key_position(yaml, "a", 0), None);
+        assert_eq!(line_key("  x: 1\n"), Some(("  x", 3)));
+        assert_eq!(line_key("url: http://x\n"), Some(("url", 3)));
+        assert_eq!(line_key("'it''s': x\n"), None);
+        assert_eq!(line_key("- item\n"), None);
+    }
+
+    /// Flow collections nested past the limit are refused before the parser sees them, at
+    /// the bracket where the parser refuses them.
+    #[test]
+    fn deep_flow_nesting_is_refused_by_the_scan() {
+        let nested = |n: usize| format!("x: {}{}\n", "[".repeat(n), "]".repeat(n));
+        // The top-level mapping and 127 brackets: 128 levels, which the parser reads.
+        assert_eq!(flow_too_deep(&nested(127)), None);
+        assert!(parse_yaml(&nested(127)).is_ok());
+        // The 128th bracket is the 129th level.
+        assert_eq!(flow_too_deep(&nested(128)), Some(3 + 127));
+        assert_eq!(flow_too_deep(&nested(80_000)), Some(3 + 127));
+        let maps = format!("x: {}1{}\n", "{a: ".repeat(200), "}".repeat(200));
+        assert_eq!(flow_too_deep(&maps), Some(3 + 127 * 4));
+        let json = format!("x: {}1{}\n", "{\"a\":".repeat(200), "}".repeat(200));
+        assert_eq!(flow_too_deep(&json), Some(3 + 127 * 5));
+        let listed = format!("- {}\n", "[".repeat(200));
+        assert_eq!(flow_too_deep(&listed), Some(2 + 127));
+        let tagged = format!("x: &a !t {}\n", "[".repeat(200));
+        assert_eq!(flow_too_deep(&tagged), Some(9 + 127));
+        // Brackets that open nothing: in quotes, comments, block scalars and plain text.
+        let many = "[".repeat(200);
+        for yaml in [
+            format!("x: \"{many}\"\n"),
+            format!("x: '{many}'\n"),
+            format!("x: [\"{many}\", 'it''s {many}']\n"),
+            format!("# {many}\nx: 1 # {many}\n"),
+            format!("x: |\n  {many}\n\n  {many}\ny: >-\n   {many}\n"),
+            format!("title: See {many}\n"),
+            format!("x: a{many}\n"),
+        ] {
+            assert_eq!(flow_too_deep(&yaml), None, "{yaml}");
+        }
+        // An unclosed quote ends the scan; the parser reports it.
+        assert_eq!(flow_too_deep(&format!("x: \"{many}")), None);
+    }
+
+    /// What a page with nesting past the limit reports: the message and place the parser
+    /// gave before the scan.
+    #[test]
+    fn deep_flow_nesting_diagnostic() {
+        let page = format!(
+            "---\ntitle: t\nx: {}{}\n---\n# H\n",
+            "[".repeat(200),
+            "]".repeat(200)
+        );
+        let (fm, _, d) = split(&page);
+        assert!(fm.0.is_empty());
+        assert_eq!(d.len(), 1);
+        assert_eq!(
+            (d[0].message.as_str(), d[0].line, d[0].column),
+            (
+                "front matter does not parse: it nests deeper than 128 levels",
+                3,
+                131
+            )
+        );
     }
 }

@@ -527,32 +527,289 @@ pub fn excerpt_of_plain(plain: &str) -> String {
     }
 }
 
+/// How many characters of a title, heading or body [`similarity`] compares: the start of
+/// each. A body is an excerpt of at most [`EXCERPT_CHARS`] already (unless the lock was
+/// edited by hand); the longest title in the sample has 205 characters. Two fields of any
+/// length are compared in at most `COMPARED_CHARS`² steps.
+pub const COMPARED_CHARS: usize = 2 * EXCERPT_CHARS;
+
+/// How many vanished entries a new item is compared with at most (see [`pair_up`]).
+const CANDIDATES: usize = 32;
+
+/// How many postings of the word index (see [`pair_up`]) one new item may look through to
+/// find its candidates.
+const POSTINGS_BUDGET: usize = 2048;
+
+/// The weights of title, heading and body in [`similarity`].
+const WEIGHTS: [f64; 3] = [1.0, 1.0, 3.0];
+
+/// What [`similarity`] compares of an entry: the start of its title, heading and body
+/// ([`COMPARED_CHARS`]), lowercased, each with its length in characters.
+struct Fields {
+    parts: [(String, usize); 3],
+}
+
+impl Fields {
+    fn of(e: &Entry) -> Fields {
+        let part = |s: &str| {
+            // A string of at most COMPARED_CHARS bytes has no more characters.
+            let end = if s.len() <= COMPARED_CHARS {
+                s.len()
+            } else {
+                s.char_indices()
+                    .nth(COMPARED_CHARS)
+                    .map_or(s.len(), |(i, _)| i)
+            };
+            let lower = s[..end].to_lowercase();
+            let chars = lower.chars().count();
+            (lower, chars)
+        };
+        Fields {
+            parts: [
+                part(&e.title),
+                part(e.heading.as_deref().unwrap_or("")),
+                part(&e.body),
+            ],
+        }
+    }
+
+    /// Is any field non-empty? (Two entries with every field empty score 0.)
+    fn any(&self) -> bool {
+        self.parts.iter().any(|(s, _)| !s.is_empty())
+    }
+
+    /// The fields, for finding entries that are the same in every compared character.
+    fn exact(&self) -> [&str; 3] {
+        [
+            self.parts[0].0.as_str(),
+            self.parts[1].0.as_str(),
+            self.parts[2].0.as_str(),
+        ]
+    }
+
+    /// [`similarity`] of the entries these fields are of.
+    fn similarity(&self, other: &Fields) -> f64 {
+        let mut sum = 0.0;
+        let mut weight = 0.0;
+        for (w, (a, b)) in WEIGHTS.iter().zip(self.parts.iter().zip(&other.parts)) {
+            if a.0.is_empty() && b.0.is_empty() {
+                continue;
+            }
+            sum += w * strsim::normalized_levenshtein(&a.0, &b.0);
+            weight += w;
+        }
+        if weight == 0.0 {
+            0.0
+        } else {
+            sum / weight
+        }
+    }
+
+    /// A bound [`similarity`] never exceeds, from the lengths alone: two strings of m and
+    /// n characters (m <= n) are at least n - m edits apart, so their normalized
+    /// similarity is at most m / n.
+    fn bound(&self, other: &Fields) -> f64 {
+        let mut sum = 0.0;
+        let mut weight = 0.0;
+        for (w, (a, b)) in WEIGHTS.iter().zip(self.parts.iter().zip(&other.parts)) {
+            let (m, n) = (a.1.min(b.1), a.1.max(b.1));
+            if n == 0 {
+                continue;
+            }
+            sum += w * m as f64 / n as f64;
+            weight += w;
+        }
+        if weight == 0.0 {
+            0.0
+        } else {
+            sum / weight
+        }
+    }
+}
+
 /// How much a new item resembles a vanished one, from 0 to 1: the normalized Levenshtein
 /// similarity (case ignored) of title, heading and body excerpt, weighted 1, 1 and 3 (the
 /// body says most about what an item is; titles of neighbours are often alike, and a
 /// rewording changes the heading by definition). A field empty on both sides is left out
-/// of the mean.
+/// of the mean. Each field is compared by its first [`COMPARED_CHARS`] characters.
 pub fn similarity(old: &Entry, new: &Entry) -> f64 {
-    let heading_old = old.heading.as_deref().unwrap_or("");
-    let heading_new = new.heading.as_deref().unwrap_or("");
-    let parts = [
-        (1.0, old.title.as_str(), new.title.as_str()),
-        (1.0, heading_old, heading_new),
-        (3.0, old.body.as_str(), new.body.as_str()),
-    ];
-    let mut sum = 0.0;
-    let mut weight = 0.0;
-    for (w, a, b) in parts {
-        if a.is_empty() && b.is_empty() {
+    Fields::of(old).similarity(&Fields::of(new))
+}
+
+/// Pairs new items with vanished entries (each given with its key): the pairs that score
+/// at least [`THRESHOLD`], best first, each item and entry in one pair at most; ties are
+/// broken by the new key, then the old one, so that the outcome never depends on the order
+/// of items or of the lock. Returns (new, old, score) by index.
+///
+/// Scoring every pair would cost the product of the two counts, and a renamed tab or
+/// section renames all of its items at once. So:
+///
+/// 1. Entries the same in every compared character (score 1, the best there is) are paired
+///    first, through a hash of their fields: a renamed tab costs no comparison at all.
+/// 2. Each remaining new item is then compared with at most [`CANDIDATES`] remaining
+///    entries: all of them when there are no more, else those that share the most of its
+///    rarest words, its title, its heading or the start of its body, found through an
+///    index of the entries' words (looking through at most [`POSTINGS_BUDGET`] postings).
+///    A candidate whose lengths alone keep it under the threshold is not compared.
+///
+/// Matching thus costs a bounded amount per item. With at most [`CANDIDATES`] vanished
+/// entries left after step 1 (any ordinary edit), every pair is scored, as before; beyond
+/// that, a pair that shares none of the rarer words could be missed.
+fn pair_up(fresh: &[(&str, Fields)], old: &[(&str, Fields)]) -> Vec<(usize, usize, f64)> {
+    let mut new_taken = vec![false; fresh.len()];
+    let mut old_taken = vec![false; old.len()];
+    let mut out = Vec::new();
+
+    // 1. The same fields: in each group, new items by key take entries by key, as the
+    // pairs of score 1 come first, in that order.
+    let mut same: HashMap<[&str; 3], (Vec<usize>, Vec<usize>)> = HashMap::new();
+    for (o, (_, f)) in old.iter().enumerate() {
+        if f.any() {
+            same.entry(f.exact()).or_default().1.push(o);
+        }
+    }
+    for (n, (_, f)) in fresh.iter().enumerate() {
+        if let Some(group) = same.get_mut(&f.exact()) {
+            group.0.push(n);
+        }
+    }
+    for (mut news, mut olds) in same.into_values() {
+        news.sort_by(|a, b| fresh[*a].0.cmp(fresh[*b].0));
+        olds.sort_by(|a, b| old[*a].0.cmp(old[*b].0));
+        for (n, o) in news.into_iter().zip(olds) {
+            new_taken[n] = true;
+            old_taken[o] = true;
+            out.push((n, o, 1.0));
+        }
+    }
+
+    // 2. The others, each against its candidates.
+    let mut rest: Vec<usize> = (0..old.len()).filter(|&o| !old_taken[o]).collect();
+    rest.sort_by(|a, b| old[*a].0.cmp(old[*b].0));
+    let index = (rest.len() > CANDIDATES).then(|| WordIndex::new(old, &rest));
+    let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
+    let mut counts = vec![0u32; rest.len()];
+    for (n, (_, new)) in fresh.iter().enumerate() {
+        if new_taken[n] {
             continue;
         }
-        sum += w * strsim::normalized_levenshtein(&a.to_lowercase(), &b.to_lowercase());
-        weight += w;
+        let candidates = match &index {
+            None => rest.clone(),
+            Some(index) => index
+                .candidates(new, &mut counts)
+                .into_iter()
+                .map(|r| rest[r])
+                .collect(),
+        };
+        for o in candidates {
+            let f = &old[o].1;
+            // The bound is exact arithmetic on lengths; the margin keeps rounding from
+            // dropping a pair that scores the threshold exactly.
+            if new.bound(f) + 1e-9 < THRESHOLD {
+                continue;
+            }
+            let score = f.similarity(new);
+            if score >= THRESHOLD {
+                pairs.push((score, n, o));
+            }
+        }
     }
-    if weight == 0.0 {
-        0.0
-    } else {
-        sum / weight
+    pairs.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then_with(|| fresh[a.1].0.cmp(fresh[b.1].0))
+            .then_with(|| old[a.2].0.cmp(old[b.2].0))
+    });
+    for (score, n, o) in pairs {
+        if new_taken[n] || old_taken[o] {
+            continue;
+        }
+        new_taken[n] = true;
+        old_taken[o] = true;
+        out.push((n, o, score));
+    }
+    out
+}
+
+/// How many characters of a body start stand for it in the [`WordIndex`].
+const BODY_START_CHARS: usize = 24;
+
+/// What an entry is found by in a [`WordIndex`]: a word of any of its fields (0), its whole
+/// title (1), heading (2), or the start of its body (3).
+type Token<'a> = (u8, &'a str);
+
+fn tokens(f: &Fields) -> Vec<Token<'_>> {
+    let mut out: Vec<Token<'_>> = Vec::new();
+    for (s, _) in &f.parts {
+        out.extend(
+            s.split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(|w| (0, w)),
+        );
+    }
+    for (kind, (s, _)) in [(1u8, &f.parts[0]), (2, &f.parts[1])] {
+        if !s.is_empty() {
+            out.push((kind, s.as_str()));
+        }
+    }
+    let body = &f.parts[2].0;
+    if !body.is_empty() {
+        let end = body
+            .char_indices()
+            .nth(BODY_START_CHARS)
+            .map_or(body.len(), |(i, _)| i);
+        out.push((3, &body[..end]));
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The remaining vanished entries by token: `rest[r]` is listed under each of its tokens.
+struct WordIndex<'a> {
+    postings: HashMap<Token<'a>, Vec<usize>>,
+}
+
+impl<'a> WordIndex<'a> {
+    fn new(old: &'a [(&str, Fields)], rest: &[usize]) -> WordIndex<'a> {
+        let mut postings: HashMap<Token<'a>, Vec<usize>> = HashMap::new();
+        for (r, &o) in rest.iter().enumerate() {
+            for t in tokens(&old[o].1) {
+                postings.entry(t).or_default().push(r);
+            }
+        }
+        WordIndex { postings }
+    }
+
+    /// The positions in `rest` of at most [`CANDIDATES`] entries that share the most of
+    /// `new`'s rarest tokens, ties by position (the order of keys). `counts` is scratch
+    /// space, one per entry, all 0 before and after.
+    fn candidates(&self, new: &Fields, counts: &mut [u32]) -> Vec<usize> {
+        let mut found: Vec<(usize, &Vec<usize>)> = tokens(new)
+            .into_iter()
+            .filter_map(|t| self.postings.get(&t).map(|p| (p.len(), p)))
+            .collect();
+        // Rarest first; equal counts in token order, which `tokens` sorted.
+        found.sort_by_key(|(len, _)| *len);
+        let mut touched: Vec<usize> = Vec::new();
+        let mut seen = 0;
+        for (len, list) in found {
+            seen += len;
+            if seen > POSTINGS_BUDGET {
+                break;
+            }
+            for &r in list {
+                if counts[r] == 0 {
+                    touched.push(r);
+                }
+                counts[r] += 1;
+            }
+        }
+        touched.sort_by(|a, b| counts[*b].cmp(&counts[*a]).then(a.cmp(b)));
+        for &r in &touched {
+            counts[r] = 0;
+        }
+        touched.truncate(CANDIDATES);
+        touched
     }
 }
 
@@ -718,31 +975,24 @@ pub fn apply_document_with(
             fresh.push((Entry::with_plain(&doc.path, item, plain_of(n)), item.source));
         }
     }
-    // Every candidate pair, best first; ties broken by keys so the outcome never depends
-    // on the order of items or of the lock.
-    let mut pairs: Vec<(f64, usize, &Entry)> = Vec::new();
-    for (n, (new, _)) in fresh.iter().enumerate() {
-        for &old in &vanished {
-            let score = similarity(old, new);
-            if score >= THRESHOLD {
-                pairs.push((score, n, old));
-            }
-        }
-    }
-    pairs.sort_by(|a, b| {
-        b.0.total_cmp(&a.0)
-            .then_with(|| fresh[a.1].0.key.cmp(&fresh[b.1].0.key))
-            .then_with(|| a.2.key.cmp(&b.2.key))
-    });
+    // Renames: see `pair_up`.
+    let pairs = {
+        let news: Vec<(&str, Fields)> = fresh
+            .iter()
+            .map(|(e, _)| (e.key.as_str(), Fields::of(e)))
+            .collect();
+        let olds: Vec<(&str, Fields)> = vanished
+            .iter()
+            .map(|e| (e.key.as_str(), Fields::of(e)))
+            .collect();
+        pair_up(&news, &olds)
+    };
     let mut inherited: BTreeMap<String, (String, f64, &Entry)> = BTreeMap::new();
     let mut taken: BTreeSet<&str> = BTreeSet::new();
-    for (score, n, old) in pairs {
-        let new_key = &fresh[n].0.key;
-        if inherited.contains_key(new_key) || taken.contains(old.key.as_str()) {
-            continue;
-        }
+    for (n, o, score) in pairs {
+        let old = vanished[o];
         taken.insert(&old.key);
-        inherited.insert(new_key.clone(), (old.id.clone(), score, old));
+        inherited.insert(fresh[n].0.key.clone(), (old.id.clone(), score, old));
     }
 
     let mut applied = DocApplied::default();

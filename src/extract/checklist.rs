@@ -671,28 +671,16 @@ fn anchor_range(text: &str, item: &Range<usize>, anchor: &str) -> Range<usize> {
         .unwrap_or(item.clone())
 }
 
-/// The heading anchor closest to a missing one, when it is close enough to be a typo.
-/// Only anchors whose length is within the allowed distance are compared, and a file
-/// gets suggestions for its first `MAX_SUGGESTIONS` missing anchors only, so that pages
-/// with thousands of broken links stay linear.
+/// The heading anchor closest to a missing one, when it is close enough to be a typo
+/// (bounded: see [`super::links::closest_anchor`]). A file gets suggestions for its first
+/// `MAX_SUGGESTIONS` missing anchors only, so that pages with thousands of broken links
+/// stay linear.
 fn closest_anchor(ctx: &mut Ctx, missing: &str) -> Option<String> {
     const MAX_SUGGESTIONS: usize = 100;
     if ctx.suggestions >= MAX_SUGGESTIONS {
         return None;
     }
     ctx.suggestions += 1;
-    let len = missing.chars().count();
-    ctx.headings
-        .iter()
-        .filter_map(|h| {
-            let alen = h.anchor.chars().count();
-            let allowed = (alen.max(len) / 3).max(2);
-            if alen.abs_diff(len) > allowed {
-                return None;
-            }
-            let d = strsim::levenshtein(&h.anchor, missing);
-            (d <= allowed).then_some((d, &h.anchor))
-        })
-        .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
-        .map(|(_, a)| a.clone())
+    super::links::closest_anchor(ctx.headings.iter().map(|h| h.anchor.as_str()), missing)
+        .map(str::to_string)
 }

@@ -312,6 +312,95 @@ pub fn apply(text: &str, range: std::ops::Range<usize>, rewrites: &[Rewrite]) ->
     out
 }
 
+/// Anchors longer than this are neither given a "did you mean" nor suggested: a heading of
+/// over 256 characters is not one a link is typed to by hand, and comparing two anchors
+/// costs the product of their lengths.
+pub const SUGGEST_MAX_CHARS: usize = 256;
+
+/// How much one "did you mean" may compare: the sum, over the anchors compared, of the
+/// product of the two lengths (the steps of a Levenshtein distance). About a millisecond.
+const SUGGEST_BUDGET: usize = 1 << 20;
+
+/// The anchor among `anchors` closest to `missing`, when it is close enough to be a typo:
+/// at most a third of the longer one's characters (and at least 2) apart, the nearest
+/// first, then the first in byte order. Only anchors whose length is within that distance
+/// are compared, for at most [`SUGGEST_BUDGET`] steps: those nearest in length first, and
+/// of those, the ones that share the longest start and end with `missing` (a typo leaves
+/// both). Anchors of more than [`SUGGEST_MAX_CHARS`] characters are left out. A suggestion
+/// thus costs a bounded amount whatever the page holds.
+pub fn closest_anchor<'a>(
+    anchors: impl IntoIterator<Item = &'a str>,
+    missing: &str,
+) -> Option<&'a str> {
+    closest_anchor_counted(anchors, missing).0
+}
+
+/// [`closest_anchor`], and how many anchors it compared.
+fn closest_anchor_counted<'a>(
+    anchors: impl IntoIterator<Item = &'a str>,
+    missing: &str,
+) -> (Option<&'a str>, usize) {
+    let len = missing.chars().count();
+    if len > SUGGEST_MAX_CHARS {
+        return (None, 0);
+    }
+    // Anchors within reach by length alone, in the order they are compared: length
+    // difference, then the longest shared start and end first, then byte order.
+    let mut near: Vec<(usize, std::cmp::Reverse<usize>, &'a str, usize)> = anchors
+        .into_iter()
+        .filter_map(|a| {
+            // More bytes than the cap has 4-byte characters is over it: not counted.
+            if a.len() > 4 * SUGGEST_MAX_CHARS {
+                return None;
+            }
+            let alen = a.chars().count();
+            let allowed = (alen.max(len) / 3).max(2);
+            if alen > SUGGEST_MAX_CHARS || alen.abs_diff(len) > allowed {
+                return None;
+            }
+            let start = a
+                .chars()
+                .zip(missing.chars())
+                .take_while(|(x, y)| x == y)
+                .count();
+            let end = a
+                .chars()
+                .rev()
+                .zip(missing.chars().rev())
+                .take_while(|(x, y)| x == y)
+                .count();
+            Some((
+                alen.abs_diff(len),
+                std::cmp::Reverse(start + end),
+                a,
+                allowed,
+            ))
+        })
+        .collect();
+    near.sort_unstable();
+    near.dedup();
+    let mut budget = SUGGEST_BUDGET;
+    let mut compared = 0;
+    let mut best: Option<(usize, &'a str)> = None;
+    for (diff, _, a, allowed) in near {
+        // An anchor further in length is at least that far: it cannot beat a distance found.
+        if best.is_some_and(|(d, _)| d < diff) {
+            break;
+        }
+        let cost = (len + diff).max(1) * len.max(1);
+        if cost > budget {
+            break;
+        }
+        budget -= cost;
+        compared += 1;
+        let d = strsim::levenshtein(a, missing);
+        if d <= allowed && best.is_none_or(|b| (d, a) < b) {
+            best = Some((d, a));
+        }
+    }
+    (best.map(|(_, a)| a), compared)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -357,5 +446,61 @@ mod tests {
             Target::Other
         );
         assert_eq!(resolve(&site, page, "#x"), Target::InPage("x".into()));
+    }
+
+    #[test]
+    fn closest_anchor_is_a_near_typo() {
+        let anchors = [
+            "-encrypt-data-at-rest",
+            "-encrypt-data-in-transit",
+            "x",
+            "ab",
+        ];
+        assert_eq!(
+            closest_anchor(anchors, "-encrypt-data-at-rst"),
+            Some("-encrypt-data-at-rest")
+        );
+        assert_eq!(closest_anchor(anchors, "-something-else"), None);
+        // At least two edits are allowed; equal distances go to the first in byte order.
+        assert_eq!(closest_anchor(["ba", "ab"], "aa"), Some("ab"));
+        assert_eq!(closest_anchor(anchors, "y"), Some("x"));
+        assert_eq!(closest_anchor([], "y"), None);
+    }
+
+    #[test]
+    fn closest_anchor_leaves_out_long_anchors() {
+        let long = "a".repeat(SUGGEST_MAX_CHARS);
+        let longer = "a".repeat(SUGGEST_MAX_CHARS + 1);
+        let typo = format!("{}b", "a".repeat(SUGGEST_MAX_CHARS - 1));
+        assert_eq!(closest_anchor([long.as_str()], &typo), Some(long.as_str()));
+        assert_eq!(closest_anchor([longer.as_str()], &typo), None);
+        assert_eq!(closest_anchor([long.as_str()], &longer), None);
+        // Multi-byte characters count as one each.
+        let wide = "é".repeat(SUGGEST_MAX_CHARS);
+        let wide_typo = format!("{}e", "é".repeat(SUGGEST_MAX_CHARS - 1));
+        assert_eq!(
+            closest_anchor([wide.as_str()], &wide_typo),
+            Some(wide.as_str())
+        );
+    }
+
+    #[test]
+    fn closest_anchor_stops_at_its_budget() {
+        // 200 anchors of 250 characters, all within reach by length: comparing one costs
+        // 62,500 steps, so the budget compares 16 and stops. Those that share the longest
+        // start and end with the missing anchor come first.
+        let anchors: Vec<String> = (0..200)
+            .map(|i| format!("{i:03}{}", "x".repeat(247)))
+            .collect();
+        let all = || anchors.iter().map(String::as_str);
+        let typo = format!("1990{}", "x".repeat(246));
+        assert_eq!(
+            closest_anchor_counted(all(), &typo),
+            (Some(anchors[199].as_str()), 16)
+        );
+        let far = "y".repeat(250);
+        assert_eq!(closest_anchor_counted(all(), &far), (None, 16));
+        // Nothing in reach by length: nothing compared.
+        assert_eq!(closest_anchor_counted(all(), "x"), (None, 0));
     }
 }

@@ -13,6 +13,7 @@ mod dialect;
 mod fields;
 mod forms;
 mod fuzz_corpus;
+mod growth;
 mod hardening;
 mod html;
 mod outputs;

@@ -771,6 +771,131 @@ fn corpus_calibrates_the_rename_threshold() {
     }
 }
 
+/// What scoring every pair of new item and vanished entry gives (the matcher as it was
+/// before it picked candidates): the renames, as (old key, new key), for one document.
+fn renames_by_every_pair(doc: &checkdown::model::Document, old: &Lock) -> Vec<(String, String)> {
+    let items: Vec<&checkdown::model::Item> = doc.sections.iter().flat_map(|s| &s.items).collect();
+    let present: BTreeSet<&str> = items.iter().map(|i| i.key.as_str()).collect();
+    let vanished: Vec<&lock::Entry> = old
+        .entries()
+        .filter(|e| e.document == doc.path && !present.contains(e.key.as_str()))
+        .collect();
+    let mut seen = BTreeSet::new();
+    let fresh: Vec<lock::Entry> = items
+        .iter()
+        .filter(|i| old.get(&i.key).is_none() && seen.insert(i.key.clone()))
+        .map(|i| lock::Entry::of(&doc.path, i))
+        .collect();
+    let mut pairs = Vec::new();
+    for new in &fresh {
+        for &o in &vanished {
+            let score = lock::similarity(o, new);
+            if score >= lock::THRESHOLD {
+                pairs.push((score, new, o));
+            }
+        }
+    }
+    pairs.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then_with(|| a.1.key.cmp(&b.1.key))
+            .then_with(|| a.2.key.cmp(&b.2.key))
+    });
+    let (mut news, mut olds) = (BTreeSet::new(), BTreeSet::new());
+    let mut out = Vec::new();
+    for (_, new, o) in pairs {
+        if news.contains(&new.key) || olds.contains(&o.key) {
+            continue;
+        }
+        news.insert(new.key.clone());
+        olds.insert(o.key.clone());
+        out.push((o.key.clone(), new.key.clone()));
+    }
+    out
+}
+
+/// A change made to the `k`th item of a document, given the titles and headings of all.
+type Change = fn(usize, &mut checkdown::model::Item, &[(String, Option<String>)]);
+
+/// Rename matching compares each new item with a few candidates only (`pair_up` in
+/// src/lock.rs), not with every vanished entry: on the real pages, with every key renamed at once (a
+/// renamed tab or section) and the items reworded in several ways, it pairs exactly as
+/// scoring every pair does.
+#[test]
+fn rename_matching_agrees_with_scoring_every_pair() {
+    let Some(root) = corpus() else { return };
+    let compiled = checkdown::compile_dir(&root, None, &Options::default());
+    let old = Lock::from_catalog(&compiled.catalog);
+    let largest = compiled
+        .catalog
+        .documents
+        .iter()
+        .map(|d| d.sections.iter().map(|s| s.items.len()).sum::<usize>())
+        .max()
+        .unwrap_or(0);
+    // Documents with more vanished items than a new item is compared with (32), twice over.
+    assert!(largest > 64, "{largest}");
+    let variants: [(&str, Change); 4] = [
+        ("keys only", |_, _, _| {}),
+        ("titles and headings of the next item", |k, item, names| {
+            let (t, h) = &names[(k + 1) % names.len()];
+            item.title = t.clone();
+            item.heading = h.clone();
+        }),
+        ("bodies cut to their first sentence", |_, item, _| {
+            if let Some(end) = item.body.find(". ") {
+                item.body.truncate(end + 1);
+            }
+        }),
+        (
+            "titles uppercased, every third item dropped",
+            |k, item, _| {
+                item.title = item.title.to_uppercase();
+                if k % 3 == 0 {
+                    item.key.push_str("-gone");
+                    item.title.clear();
+                    item.heading = None;
+                    item.body.clear();
+                }
+            },
+        ),
+    ];
+    for (name, change) in variants {
+        let mut catalog = compiled.catalog.clone();
+        let mut expected = Vec::new();
+        for doc in &mut catalog.documents {
+            let names: Vec<(String, Option<String>)> = doc
+                .sections
+                .iter()
+                .flat_map(|s| &s.items)
+                .map(|i| (i.title.clone(), i.heading.clone()))
+                .collect();
+            let path = doc.path.clone();
+            for (k, item) in doc
+                .sections
+                .iter_mut()
+                .flat_map(|s| &mut s.items)
+                .enumerate()
+            {
+                let rest = item.key.split_once('#').map_or("", |(_, r)| r).to_string();
+                item.key = format!("{path}#renamed/{rest}");
+                change(k, item, &names);
+            }
+            expected.extend(renames_by_every_pair(doc, &old));
+        }
+        let applied = lock::apply(&mut catalog, &old, &BTreeSet::new());
+        let got: BTreeSet<(String, String)> = applied
+            .renamed
+            .iter()
+            .map(|r| (r.from.key.clone(), r.to.key.clone()))
+            .collect();
+        let expected: BTreeSet<(String, String)> = expected.into_iter().collect();
+        assert!(expected.len() > 100, "{name}: {} renames", expected.len());
+        let missed: Vec<_> = expected.difference(&got).collect();
+        let extra: Vec<_> = got.difference(&expected).collect();
+        assert_eq!((missed, extra), (vec![], vec![]), "{name}");
+    }
+}
+
 #[cfg(feature = "watch")]
 mod watch {
     use std::io::{BufRead, BufReader};

@@ -1,0 +1,309 @@
+//! Growth: what doubling an input costs. Each test times one step on an input of size n
+//! and on one of size 2n, in a few rounds, and asserts that the larger costs at most 2.5
+//! times the smaller (the median of the rounds): a step in proportion to its input costs
+//! twice as much, a quadratic one four times. No test asserts an absolute time.
+//!
+//! The time is the CPU time of the thread that runs the step, so that other tests and
+//! other builds on the machine do not count; the growth tests run one at a time. The sizes
+//! are chosen so that each step takes well under a second in a debug build, and a
+//! quadratic step (as each of these was) shows a ratio of 3.5 or more.
+
+use std::collections::BTreeSet;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use checkdown::lock::{self, Lock};
+use checkdown::model::Catalog;
+
+use crate::common::temp_dir;
+
+/// Rounds of both sizes; the median counts.
+const RUNS: usize = 7;
+
+/// The most that doubling the input may multiply the time by.
+const MAX_RATIO: f64 = 2.5;
+
+/// Held by the growth test being timed.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// The CPU time this thread has used.
+fn thread_cpu_time() -> Duration {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `t` is a valid timespec for the call to fill in.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
+    Duration::new(
+        u64::try_from(t.tv_sec).unwrap_or(0),
+        u32::try_from(t.tv_nsec).unwrap_or(0),
+    )
+}
+
+/// Times `step` on inputs of size `n` and `2 * n` (made by `setup`, outside the timing),
+/// one right after the other, [`RUNS`] times, and asserts that the median of the rounds'
+/// ratios is at most [`MAX_RATIO`]. A round's two sizes run under the same load, and the
+/// median leaves out the rounds where a burst of other work hit one of them.
+fn assert_linear<T>(what: &str, n: usize, setup: impl Fn(usize) -> T, step: impl Fn(T)) {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let mut rounds = Vec::new();
+    for _ in 0..RUNS {
+        let mut took = [Duration::ZERO; 2];
+        for (k, size) in [n, 2 * n].into_iter().enumerate() {
+            let input = setup(size);
+            let start = thread_cpu_time();
+            step(input);
+            took[k] = thread_cpu_time().saturating_sub(start);
+        }
+        rounds.push((
+            took[1].as_secs_f64() / took[0].as_secs_f64().max(1e-9),
+            took,
+        ));
+    }
+    rounds.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (ratio, took) = rounds[RUNS / 2];
+    let all: Vec<String> = rounds.iter().map(|r| format!("{:.2}", r.0)).collect();
+    eprintln!("{what}: {n} and {}: {} times", 2 * n, all.join(", "));
+    assert!(
+        ratio <= MAX_RATIO,
+        "{what}: size {n} takes {:?}, size {} takes {:?}: {ratio:.2} times (rounds: {})",
+        took[0],
+        2 * n,
+        took[1],
+        all.join(", ")
+    );
+}
+
+/// A page of `n` checklist items under the tab `tab` (or, without one, under the section
+/// heading `## {section}`), each a bold title and a sentence of its own words, as in the
+/// service guides; with `reworded`, one word of each sentence is another.
+fn practices_page(n: usize, tab: Option<&str>, section: &str, reworded: bool) -> String {
+    let mut page = String::from("---\ntitle: T\n---\n\n# Page\n\n");
+    match tab {
+        Some(tab) => page.push_str(&format!("# [{section}](#tab/{tab})\n\n")),
+        None => page.push_str(&format!("## {section}\n\n")),
+    }
+    page.push_str("> [!div class=\"checklist\"]\n");
+    // Words that differ from item to item, as real sentences' do.
+    let word = |k: usize| format!("w{:05}", (k * 7919) % 100_000);
+    for i in 0..n {
+        let title: Vec<String> = (0..3).map(|j| word(i * 30 + j)).collect();
+        let body: Vec<String> = (3..30)
+            .map(|j| {
+                if reworded && j == 10 {
+                    "changed".to_string()
+                } else {
+                    word(i * 30 + j)
+                }
+            })
+            .collect();
+        page.push_str(&format!(
+            "> - **Do thing {i} {}** to {}.\n",
+            title.join(" "),
+            body.join(" ")
+        ));
+    }
+    if tab.is_some() {
+        page.push_str("\n---\n");
+    }
+    page
+}
+
+fn catalog_of(path: &str, text: &str) -> Catalog {
+    let (doc, diags) = checkdown::compile_text(path, text);
+    assert_eq!(diags, vec![], "{path}");
+    Catalog {
+        format: 1,
+        documents: vec![doc.expect("a checklist")],
+    }
+}
+
+fn items(catalog: &Catalog) -> usize {
+    catalog.documents[0]
+        .sections
+        .iter()
+        .map(|s| s.items.len())
+        .sum()
+}
+
+/// The lock of the page before, and the catalog of the page after a change.
+fn before_and_after(before: &str, after: &str) -> (Lock, Catalog) {
+    let lock = Lock::from_catalog(&catalog_of("p.md", before));
+    (lock, catalog_of("p.md", after))
+}
+
+/// Applies the lock and checks that every item kept its id through a rename.
+fn apply_all_renamed((lock, mut catalog): (Lock, Catalog)) {
+    let n = items(&catalog);
+    let applied = lock::apply(&mut catalog, &lock, &BTreeSet::new());
+    assert_eq!((applied.renamed.len(), applied.removed.len()), (n, 0));
+}
+
+/// Renaming a tab renames every item under it (their keys hold the tab's id): matching
+/// the new keys with the vanished ones grows with the items, not with their pairs.
+#[test]
+fn renaming_a_tab_is_linear_in_items() {
+    assert_linear(
+        "renaming a tab",
+        150,
+        |n| {
+            before_and_after(
+                &practices_page(n, Some("old"), "Level", false),
+                &practices_page(n, Some("new"), "Level", false),
+            )
+        },
+        apply_all_renamed,
+    );
+}
+
+/// The same for a section heading (the items' keys hold its anchor).
+#[test]
+fn renaming_a_section_heading_is_linear_in_items() {
+    assert_linear(
+        "renaming a section heading",
+        150,
+        |n| {
+            before_and_after(
+                &practices_page(n, None, "Old heading", false),
+                &practices_page(n, None, "New heading", false),
+            )
+        },
+        apply_all_renamed,
+    );
+}
+
+/// Renaming a tab and rewording every item under it: no item is the same as before, and
+/// each is still compared with a bounded number of candidates.
+#[test]
+fn renaming_a_tab_and_rewording_every_item_is_linear_in_items() {
+    assert_linear(
+        "renaming a tab and rewording its items",
+        150,
+        |n| {
+            before_and_after(
+                &practices_page(n, Some("old"), "Level", false),
+                &practices_page(n, Some("new"), "Level", true),
+            )
+        },
+        apply_all_renamed,
+    );
+}
+
+/// `checkdown diff` of two editions, the newer with a renamed tab, compiled with the
+/// older's lock.
+#[test]
+fn diff_of_a_renamed_tab_is_linear_in_items() {
+    let root = temp_dir("growth-diff");
+    assert_linear(
+        "diff of a renamed tab",
+        150,
+        |n| {
+            let dir = root.join(format!("new-{n}"));
+            std::fs::create_dir_all(&dir).expect("mkdir");
+            let page = practices_page(n, Some("new"), "Level", false);
+            std::fs::write(dir.join("p.md"), page).expect("write");
+            let old = catalog_of("p.md", &practices_page(n, Some("old"), "Level", false));
+            (dir, old)
+        },
+        |(dir, old)| {
+            let lock = Lock::from_catalog(&old);
+            let new = checkdown::diff::load(&dir, Some(&lock), &checkdown::Options::default())
+                .expect("the new side compiles");
+            let d = checkdown::diff::diff(&old, &new.catalog);
+            let n = items(&old);
+            assert_eq!((d.added.len(), d.removed.len(), d.renamed.len()), (0, 0, n));
+        },
+    );
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+/// Titles are compared by their start: two long titles cost what two short ones do.
+#[test]
+fn long_titles_compare_in_bounded_time() {
+    let entry = |title: String| lock::Entry {
+        document: "p.md".to_string(),
+        key: format!("p.md#{}", title.len()),
+        id: "1".to_string(),
+        title,
+        heading: None,
+        body: String::new(),
+    };
+    assert_linear(
+        "comparing long titles",
+        5_000,
+        |n| {
+            let a = "abcd ".repeat(n / 5);
+            let b = "abce ".repeat(n / 5);
+            (entry(a), entry(b))
+        },
+        |(a, b)| {
+            for _ in 0..10 {
+                // One character in five differs, at the start as over the whole.
+                assert_eq!(lock::similarity(&a, &b), 0.8);
+            }
+        },
+    );
+}
+
+/// "Did you mean" for links to missing anchors that are long and nearly equal to long
+/// headings' anchors: what it compares is bounded, so the page costs what its length does.
+#[test]
+fn did_you_mean_is_linear_in_anchor_length() {
+    const LINKS: usize = 20;
+    let page = |len: usize| {
+        let words = "lorem ".repeat(len / 6);
+        let words = words.trim_end();
+        let anchor = |i: usize| format!("item-{i}-{}", words.replace(' ', "-"));
+        let mut page =
+            String::from("# Broken\n\n# [Level 1](#tab/l1)\n\n> [!div class=\"checklist\"]\n");
+        for i in 0..LINKS {
+            page.push_str(&format!("> - [Item {i}](#{}x)\n", anchor(i)));
+        }
+        page.push('\n');
+        for i in 0..LINKS {
+            page.push_str(&format!("#### Item {i} {words}\n\nBody {i}.\n\n"));
+        }
+        page.push_str("---\n");
+        page
+    };
+    assert_linear("did you mean", 1_000, page, |text| {
+        let (_, diags) = checkdown::compile_text("p.md", &text);
+        let missing = diags.iter().filter(|d| d.code == "missing-anchor").count();
+        assert_eq!(missing, LINKS);
+    });
+}
+
+/// A front matter key repeated thousands of times: each repeat is reported where it
+/// stands, found through one pass over the lines.
+#[test]
+fn repeated_front_matter_keys_are_linear() {
+    assert_linear(
+        "repeated front matter keys",
+        2_000,
+        |n| format!("---\n{}---\n# H\n", "title: x\n".repeat(n)),
+        |text| {
+            let (_, diags) = checkdown::compile_text("p.md", &text);
+            let n = text.matches("title: x").count();
+            assert_eq!(diags.len(), n - 1);
+        },
+    );
+}
+
+/// Flow collections nested tens of thousands deep are refused by a scan before the YAML
+/// parser, which spends time quadratic in the nesting before its own limit applies.
+#[test]
+fn deep_front_matter_nesting_is_linear() {
+    assert_linear(
+        "deep front matter nesting",
+        10_000,
+        |n| format!("---\nx: {}{}\n---\n# H\n", "[".repeat(n), "]".repeat(n)),
+        |text| {
+            let (_, diags) = checkdown::compile_text("p.md", &text);
+            assert_eq!(
+                diags.iter().map(|d| d.message.as_str()).collect::<Vec<_>>(),
+                ["front matter does not parse: it nests deeper than 128 levels"]
+            );
+        },
+    );
+}
