@@ -19,7 +19,9 @@ pub mod lock;
 pub mod model;
 pub mod open;
 pub mod parse;
+pub mod progress;
 pub mod render;
+pub mod status;
 #[cfg(feature = "watch")]
 pub mod watch;
 pub mod write;
