@@ -47,6 +47,8 @@ pub struct Request<'a> {
     pub backlogs: &'a tracker::Options,
     /// `build --check`: compare OUTPUT and the lock instead of writing them.
     pub check: bool,
+    /// The progress file read (`build --progress`): every item gets its `progress`.
+    pub progress: Option<&'a crate::progress::Progress>,
 }
 
 /// What the lock said and became.
@@ -79,6 +81,8 @@ pub struct Built {
     /// With `check`: output files out of date, sorted.
     pub stale: Vec<String>,
     pub lock: LockOutcome,
+    /// The ids of the progress file's entries that an item has (the others are stale).
+    pub progress_matched: BTreeSet<String>,
 }
 
 /// Builds (see the module's comment).
@@ -170,6 +174,8 @@ struct DocDone {
     lock: String,
     /// Misfiled lock entries its items took their ids from.
     used: Vec<String>,
+    /// Its items' ids the progress file has.
+    matched: Vec<String>,
     added: usize,
     renamed: usize,
     removed: usize,
@@ -184,6 +190,7 @@ struct Worker<'a> {
     walk_errors: &'a BTreeSet<String>,
     renderer: Option<&'a Renderer>,
     sink: Option<&'a Sink>,
+    progress: Option<&'a crate::progress::Progress>,
 }
 
 impl Worker<'_> {
@@ -226,6 +233,13 @@ impl Worker<'_> {
         drop(filed);
         diagnostics.extend(applied.notes());
         let lock = lock::section_text(&doc.path, applied.entries.values());
+        let matched = match self.progress {
+            Some(p) => {
+                p.apply_document(&mut doc);
+                matched_ids(p, std::slice::from_ref(&doc))
+            }
+            None => Vec::new(),
+        };
         let mut parts = match self.renderer {
             Some(r) => Some(r.document_with(&doc, &digests)?),
             None => None,
@@ -250,6 +264,7 @@ impl Worker<'_> {
                 index,
                 lock,
                 used: applied.used,
+                matched,
                 added: applied.added.len(),
                 renamed: applied.renamed.len(),
                 removed: applied.removed.len(),
@@ -307,6 +322,7 @@ impl Merge {
             }
             self.index.extend(doc.index);
             self.used.extend(doc.used);
+            self.built.progress_matched.extend(doc.matched);
             self.seen.insert(doc.path);
         }
         Ok(())
@@ -336,11 +352,10 @@ fn build_streamed(req: &Request) -> Result<Built, Error> {
     };
     let walk_errors: BTreeSet<String> = errors(&walked);
     let renderer = match req.output {
-        Some(_) => Some(Renderer::new(
-            req.formats,
-            req.templates,
-            req.backlogs.csv_bom,
-        )?),
+        Some(_) => Some(
+            Renderer::new(req.formats, req.templates, req.backlogs.csv_bom)?
+                .with_progress(req.progress.is_some()),
+        ),
         None => None,
     };
     let sink = match req.output {
@@ -384,6 +399,7 @@ fn build_streamed(req: &Request) -> Result<Built, Error> {
         walk_errors: &walk_errors,
         renderer: renderer.as_ref(),
         sink: sink.as_ref(),
+        progress: req.progress,
     };
     // Each chunk is compiled and rendered while the one before is taken in order.
     let chunk = (options.threads() * CHUNK_PER_THREAD).max(1);
@@ -481,6 +497,19 @@ fn lock_write(lock: &Path, e: Error) -> Error {
     }
 }
 
+/// The ids of the items of `docs` that `progress` has an entry for.
+fn matched_ids(
+    progress: &crate::progress::Progress,
+    docs: &[crate::model::Document],
+) -> Vec<String> {
+    docs.iter()
+        .flat_map(|d| &d.sections)
+        .flat_map(|s| &s.items)
+        .filter(|i| progress.items.contains_key(&i.id))
+        .map(|i| i.id.clone())
+        .collect()
+}
+
 /// The paths of the errors among `diagnostics`: the files whose lock entries are kept.
 fn errors(diagnostics: &[Diagnostic]) -> BTreeSet<String> {
     diagnostics
@@ -493,8 +522,14 @@ fn errors(diagnostics: &[Diagnostic]) -> BTreeSet<String> {
 /// The whole catalog in memory, for the tracker profiles that plan across it.
 fn build_whole(req: &Request) -> Result<Built, Error> {
     let old = lock::read(req.lock)?.unwrap_or_default();
-    let (compiled, applied) = lock::compile(req.input, req.skip, req.options, &old);
+    let (mut compiled, applied) = lock::compile(req.input, req.skip, req.options, &old);
+    let mut progress_matched = BTreeSet::new();
+    if let Some(p) = req.progress {
+        p.apply(&mut compiled.catalog);
+        progress_matched.extend(matched_ids(p, &compiled.catalog.documents));
+    }
     let mut built = Built {
+        progress_matched,
         files: compiled.files,
         skipped: compiled.skipped,
         documents: compiled.catalog.documents.len(),

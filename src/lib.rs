@@ -19,7 +19,9 @@ pub mod lock;
 pub mod model;
 pub mod open;
 pub mod parse;
+pub mod progress;
 pub mod render;
+pub mod status;
 pub mod text;
 #[cfg(feature = "watch")]
 pub mod watch;

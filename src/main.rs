@@ -64,8 +64,34 @@ enum Command {
         /// date with INPUT.
         #[arg(long)]
         check: bool,
+        /// The team's progress file: every output shows each item's status and note
+        /// [default: INPUT/checkdown.progress.json, when it exists].
+        #[arg(long, value_name = "FILE")]
+        progress: Option<PathBuf>,
         #[command(flatten)]
         common: Common,
+    },
+    /// Report how far the progress file says the team is: done, in progress, not
+    /// applicable and open items per document and section, level and pillar.
+    Status {
+        #[arg(default_value = "input")]
+        input: PathBuf,
+        /// The progress file [default: INPUT/checkdown.progress.json; without one, the
+        /// items the docs mark done].
+        #[arg(long, value_name = "FILE")]
+        progress: Option<PathBuf>,
+        /// table, or json (one object).
+        #[arg(long, value_enum, default_value = "table")]
+        format: StatusFormat,
+        /// Exit 1 when the share done (done over applicable items) is below PERCENT.
+        #[arg(long, value_name = "PERCENT", value_parser = percent)]
+        fail_under: Option<f64>,
+        /// The lock file that keeps item ids across rewording [default: INPUT/checkdown.lock].
+        #[arg(long, value_name = "FILE")]
+        lock: Option<PathBuf>,
+        /// Largest Markdown file accepted, in bytes.
+        #[arg(long, default_value_t = checkdown::DEFAULT_MAX_FILE_SIZE, value_name = "BYTES")]
+        max_file_size: u64,
     },
     /// Compare two editions item by item: added, removed, renamed, changed.
     Diff {
@@ -107,8 +133,11 @@ enum Command {
     },
     /// Write the built-in templates into DIR, to edit and pass to `build --templates DIR`.
     InitTemplates { dir: PathBuf },
-    /// Print the JSON Schema of checklist.json.
-    Schema,
+    /// Print the JSON Schema of checklist.json, or of the progress file.
+    Schema {
+        #[arg(value_enum, default_value = "checklist")]
+        of: SchemaOf,
+    },
 }
 
 #[derive(clap::Args)]
@@ -164,6 +193,28 @@ impl From<MessageFormatArg> for MessageFormat {
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum StatusFormat {
+    Table,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum SchemaOf {
+    /// checklist.json.
+    Checklist,
+    /// The progress file (checkdown.progress.json).
+    Progress,
+}
+
+/// A percentage from 0 to 100.
+fn percent(s: &str) -> Result<f64, String> {
+    match s.trim().trim_end_matches('%').parse::<f64>() {
+        Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
+        _ => Err(format!("`{s}` is not a percentage from 0 to 100")),
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
 enum DiffFormat {
     Md,
     Json,
@@ -195,6 +246,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             ado_process,
             csv_bom,
             check,
+            progress,
             common,
         } => {
             let mut format = format;
@@ -214,6 +266,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 templates.as_deref(),
                 &backlogs,
                 check,
+                progress.as_deref(),
                 &common,
             )
         }
@@ -249,12 +302,34 @@ fn run(cli: Cli) -> Result<ExitCode> {
             None,
             &tracker::Options::default(),
             false,
+            None,
             &common,
         ),
-        Command::Schema => {
-            print!("{}", checkdown::model::schema());
+        Command::Schema { of } => {
+            print!(
+                "{}",
+                match of {
+                    SchemaOf::Checklist => checkdown::model::schema(),
+                    SchemaOf::Progress => checkdown::progress::schema(),
+                }
+            );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Status {
+            input,
+            progress,
+            format,
+            fail_under,
+            lock,
+            max_file_size,
+        } => status(
+            &input,
+            progress.as_deref(),
+            format,
+            fail_under,
+            lock.as_deref(),
+            max_file_size,
+        ),
         Command::InitTemplates { dir } => {
             for path in render::templates::write_defaults(&dir)? {
                 println!("{path}");
@@ -282,6 +357,7 @@ fn check_folders(input: &Path, output: &Path) -> Result<()> {
 
 /// Compiles INPUT with its lock and writes OUTPUT and the lock, or with `check`, compares
 /// them with what is on disk instead. With no OUTPUT (`check` command), only reports.
+#[allow(clippy::too_many_arguments)]
 fn build(
     input: &Path,
     output: Option<&Path>,
@@ -289,6 +365,7 @@ fn build(
     templates: Option<&Path>,
     backlogs: &tracker::Options,
     check: bool,
+    progress: Option<&Path>,
     common: &Common,
 ) -> Result<ExitCode> {
     let start = Instant::now();
@@ -313,6 +390,8 @@ fn build(
     let mut formats = formats.to_vec();
     formats.sort();
     formats.dedup();
+    let (progress_path, mut progress_diags) = read_progress(input, progress)?;
+    let progress = progress_path.as_ref().map(|(_, p)| p);
     let built = checkdown::build::build(&checkdown::build::Request {
         input: &input_abs,
         skip: skip.as_deref(),
@@ -323,6 +402,7 @@ fn build(
         templates,
         backlogs,
         check,
+        progress,
     })?;
     let mut diagnostics: Vec<Diagnostic> = built.diagnostics;
     // Checklist blocks left out as learning objectives are counted, not listed.
@@ -335,6 +415,10 @@ fn build(
     for d in &mut diagnostics {
         d.path = input.join(&d.path).display().to_string();
     }
+    if let Some((shown, p)) = &progress_path {
+        progress_diags.extend(p.stale(&built.progress_matched, shown));
+    }
+    diagnostics.extend(progress_diags);
     if common.deny.contains(&Deny::Warnings) {
         for d in diagnostics
             .iter_mut()
@@ -439,6 +523,110 @@ fn lock_path(input: &Path, common: &Common) -> PathBuf {
         .lock
         .clone()
         .unwrap_or_else(|| input.join(lock::FILE_NAME))
+}
+
+/// The progress file: `--progress FILE` (which must exist), else INPUT's
+/// `checkdown.progress.json` when there is one. A file refused gives its diagnostic and no
+/// progress: the rest of the build goes on.
+#[allow(clippy::type_complexity)]
+fn read_progress(
+    input: &Path,
+    given: Option<&Path>,
+) -> Result<(
+    Option<(String, checkdown::progress::Progress)>,
+    Vec<Diagnostic>,
+)> {
+    use checkdown::progress::{Progress, FILE_NAME};
+    let path = given.map_or_else(|| input.join(FILE_NAME), Path::to_path_buf);
+    let shown = path.display().to_string();
+    match Progress::read(&path, &shown) {
+        Ok(Some(p)) => Ok((Some((shown, p)), Vec::new())),
+        Ok(None) if given.is_some() => bail!("progress file `{shown}` does not exist"),
+        Ok(None) => Ok((None, Vec::new())),
+        Err(d) => Ok((None, vec![*d])),
+    }
+}
+
+/// `status`: the report on standard output; diagnostics about the progress file on
+/// standard error. Exit 1 when the progress file is refused or, with `--fail-under`, the
+/// share done is below it.
+fn status(
+    input: &Path,
+    progress: Option<&Path>,
+    format: StatusFormat,
+    fail_under: Option<f64>,
+    lock: Option<&Path>,
+    max_file_size: u64,
+) -> Result<ExitCode> {
+    if !input.is_dir() {
+        bail!(
+            "input folder `{}` does not exist or is not a folder",
+            input.display()
+        );
+    }
+    let (read, mut diagnostics) = read_progress(input, progress)?;
+    let options = Options {
+        max_file_size,
+        ..Options::default()
+    };
+    let lock_file = lock.map_or_else(|| input.join(lock::FILE_NAME), Path::to_path_buf);
+    let old = lock::read(&lock_file)?.unwrap_or_default();
+    let (mut compiled, _) = lock::compile(input, None, &options, &old);
+    if let Some((shown, p)) = &read {
+        p.apply(&mut compiled.catalog);
+        let ids = compiled
+            .catalog
+            .documents
+            .iter()
+            .flat_map(|d| &d.sections)
+            .flat_map(|s| &s.items)
+            .map(|i| i.id.clone())
+            .collect();
+        diagnostics.extend(p.stale(&ids, shown));
+    }
+    let report = checkdown::status::report(&compiled.catalog);
+    print!(
+        "{}",
+        match format {
+            StatusFormat::Table => report.to_table(),
+            StatusFormat::Json => report.to_json(),
+        }
+    );
+    let color = std::io::stderr().is_terminal();
+    for d in &diagnostics {
+        eprintln!("{}", d.render(color));
+    }
+    let pages = diag::count(&compiled.diagnostics, Severity::Error);
+    if pages > 0 {
+        eprintln!(
+            "checkdown: {pages} {} while compiling INPUT (run `checkdown check`); the items of a page that did not compile are not counted",
+            plural(pages, "error", "errors")
+        );
+    }
+    let total = report.total;
+    eprintln!(
+        "checkdown: {} {}: {} done, {} in progress, {} not applicable, {} open; {} done (not applicable left out)",
+        total.total,
+        plural(total.total, "item", "items"),
+        total.done,
+        total.in_progress,
+        total.not_applicable,
+        total.open,
+        total.percent_text(),
+    );
+    if diag::count(&diagnostics, Severity::Error) > 0 {
+        return Ok(ExitCode::from(1));
+    }
+    if let Some(min) = fail_under {
+        if total.percent() < min {
+            eprintln!(
+                "checkdown: {:.1}% done, under --fail-under {min}",
+                total.percent()
+            );
+            return Ok(ExitCode::from(1));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Human diagnostics go to standard error; json and github ones to standard output, where
@@ -583,6 +771,7 @@ fn watch(
             templates,
             &tracker::Options::default(),
             false,
+            None,
             common,
         )
     };

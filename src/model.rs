@@ -104,6 +104,74 @@ pub struct Item {
     /// (`[Title](#anchor). One more sentence.`), or null.
     #[serde(default)]
     pub summary: Option<String>,
+    /// The team's progress on the item, from the build's progress file
+    /// (`build --progress`, `checkdown.progress.json`): null where the file says nothing
+    /// of the item; absent when the build read no progress file.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    pub progress: Option<Option<ItemProgress>>,
+}
+
+/// A field that may be null: present (even as null) gives `Some`.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// Where a team stands on an item.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Open,
+    InProgress,
+    Done,
+    NotApplicable,
+}
+
+impl Status {
+    pub const ALL: [Status; 4] = [
+        Status::Open,
+        Status::InProgress,
+        Status::Done,
+        Status::NotApplicable,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Open => "open",
+            Status::InProgress => "in-progress",
+            Status::Done => "done",
+            Status::NotApplicable => "not-applicable",
+        }
+    }
+
+    /// The words a reader sees: `in progress`, `not applicable`.
+    pub fn words(self) -> &'static str {
+        match self {
+            Status::Open => "open",
+            Status::InProgress => "in progress",
+            Status::Done => "done",
+            Status::NotApplicable => "not applicable",
+        }
+    }
+}
+
+/// An item's entry in the progress file, as the model carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ItemProgress {
+    pub status: Status,
+    /// Markdown, or null.
+    pub note: Option<String>,
+    /// When the status or note last changed (RFC 3339).
+    pub updated: String,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -1355,6 +1355,7 @@ fn finish(ctx: &mut Ctx, section_id: &str, d: Draft, pillar: Option<&'static str
         group: d.group,
         variants: d.variants,
         summary: d.summary,
+        progress: None,
     }
 }
 

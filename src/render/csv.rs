@@ -34,6 +34,20 @@ pub fn neutralize(cell: &str) -> String {
     }
 }
 
+/// The columns added when the build reads a progress file: the item's status (`open`
+/// where the file says nothing of it) and the note.
+pub const PROGRESS_COLUMNS: [&str; 2] = ["status", "note"];
+
+/// Whether the catalog's items carry progress (the build read a progress file).
+fn has_progress(catalog: &Catalog) -> bool {
+    catalog
+        .documents
+        .iter()
+        .flat_map(|d| &d.sections)
+        .flat_map(|s| &s.items)
+        .any(|i| i.progress.is_some())
+}
+
 fn joined(callouts: &[Callout], kind: CalloutKind) -> String {
     callouts
         .iter()
@@ -45,7 +59,7 @@ fn joined(callouts: &[Callout], kind: CalloutKind) -> String {
 
 pub fn render(catalog: &Catalog) -> Result<OutputFile, Error> {
     let mut w = writer();
-    w.write_record(COLUMNS).map_err(err)?;
+    write_header(&mut w, has_progress(catalog))?;
     for doc in &catalog.documents {
         write_rows(&mut w, doc)?;
     }
@@ -79,7 +93,12 @@ fn write_rows(w: &mut csv::Writer<Vec<u8>>, doc: &Document) -> Result<(), Error>
                 variants.as_str(),
                 it.summary.as_deref().unwrap_or_default(),
             ];
-            w.write_record(row.iter().map(|c| neutralize(c)))
+            let progress = it.progress.as_ref().map(|p| match p {
+                Some(p) => (p.status.as_str(), p.note.as_deref().unwrap_or_default()),
+                None => ("open", ""),
+            });
+            let extra = progress.iter().flat_map(|(status, note)| [*status, *note]);
+            w.write_record(row.into_iter().chain(extra).map(neutralize))
                 .map_err(err)?;
         }
     }
@@ -101,9 +120,19 @@ fn err(e: impl std::fmt::Display) -> Error {
 
 /// The header row of `backlog.csv`.
 pub fn header() -> Result<Vec<u8>, Error> {
+    header_with(false)
+}
+
+/// The header row, with the progress columns when `progress`.
+pub fn header_with(progress: bool) -> Result<Vec<u8>, Error> {
     let mut w = writer();
-    w.write_record(COLUMNS).map_err(err)?;
+    write_header(&mut w, progress)?;
     w.into_inner().map_err(err)
+}
+
+fn write_header(w: &mut csv::Writer<Vec<u8>>, progress: bool) -> Result<(), Error> {
+    let extra: &[&str] = if progress { &PROGRESS_COLUMNS } else { &[] };
+    w.write_record(COLUMNS.iter().chain(extra)).map_err(err)
 }
 
 /// One document's rows of `backlog.csv`. Records are independent, so the header and each

@@ -128,6 +128,8 @@ pub struct Renderer {
     tera: Option<Tera>,
     chrome: Option<html::Chrome>,
     csv_bom: bool,
+    /// The build reads a progress file: `backlog.csv` has its `status` and `note` columns.
+    progress: bool,
 }
 
 /// What one document contributes to the output.
@@ -164,7 +166,15 @@ impl Renderer {
             tera,
             chrome,
             csv_bom,
+            progress: false,
         })
+    }
+
+    /// With `true`, `backlog.csv`'s header has the progress columns (the build reads a
+    /// progress file, so every item's `progress` is set).
+    pub fn with_progress(mut self, progress: bool) -> Renderer {
+        self.progress = progress;
+        self
     }
 
     pub fn wants(&self, format: Format) -> bool {
@@ -177,7 +187,7 @@ impl Renderer {
         if self.csv_bom {
             out.extend_from_slice("\u{feff}".as_bytes());
         }
-        out.extend(csv::header()?);
+        out.extend(csv::header_with(self.progress)?);
         Ok(out)
     }
 

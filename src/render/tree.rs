@@ -119,6 +119,7 @@ mod tests {
             group: None,
             variants: Vec::new(),
             summary: None,
+            progress: None,
         }
     }
 

@@ -56,8 +56,12 @@ pub struct ItemView {
     pub code_md: Option<String>,
     /// The source marks the item done.
     pub checked: bool,
-    /// `x` for a checked item, else a space: what goes between a task's brackets.
+    /// `x` for a done item (by the progress file, else the source), else a space: what
+    /// goes between a task's brackets.
     pub mark: &'static str,
+    /// The progress file's status of the item, for the words shown beside an item that is
+    /// neither open nor done (`in progress`, `not applicable`); `None` otherwise.
+    pub status_words: Option<&'static str>,
     /// The id of the item this one is nested in (the model's `parent`).
     pub parent: Option<String>,
     /// How deep the item is shown under a top-level item (0 at the top; see
@@ -446,7 +450,16 @@ fn item(doc: &Document, s: &Section, it: &Item, body: &Digest) -> ItemView {
         scope_md: it.scope.as_deref().map(md_escape),
         code_md: it.code.as_deref().map(code_span),
         checked: it.checked,
-        mark: if it.checked { "x" } else { " " },
+        mark: match crate::progress::status_of(it) {
+            crate::model::Status::Done => "x",
+            _ => " ",
+        },
+        status_words: match crate::progress::status_of(it) {
+            s @ (crate::model::Status::InProgress | crate::model::Status::NotApplicable) => {
+                Some(s.words())
+            }
+            _ => None,
+        },
         parent: it.parent.clone(),
         depth: 0,
         nest: false,
@@ -555,6 +568,20 @@ fn notes_md(it: &Item, indent: &str) -> String {
                 .join("\n")
         })
         .collect();
+    let mut notes = notes;
+    // The progress file's note on the item.
+    if let Some(Some(p)) = &it.progress {
+        if let Some(note) = p.note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+            notes.push(
+                // Raw HTML in a note stays text: `<` is written as `&lt;`.
+                format!("**Progress note:** {}", note.replace('<', "&lt;"))
+                    .lines()
+                    .map(|l| format!("{prefix}{l}").trim_end().to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            );
+        }
+    }
     notes.join(&format!("\n{indent}  >\n"))
 }
 

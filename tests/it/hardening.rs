@@ -547,6 +547,7 @@ fn temporary_files_are_never_written_through_a_planted_link() {
         templates: None,
         backlogs: &backlogs,
         check: false,
+        progress: None,
     })
     .expect("builds");
     assert_eq!(built.documents, 1);

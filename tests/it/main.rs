@@ -18,6 +18,7 @@ mod hardening;
 mod html;
 mod outputs;
 mod perf;
+mod progress;
 mod props;
 mod regen;
 mod seed;

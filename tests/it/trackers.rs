@@ -586,6 +586,7 @@ fn item(n: usize, title: &str, body: &str) -> Item {
         group: None,
         variants: Vec::new(),
         summary: None,
+        progress: None,
     }
 }
 
