@@ -20,6 +20,7 @@ pub mod model;
 pub mod open;
 pub mod parse;
 pub mod render;
+pub mod sync;
 #[cfg(feature = "watch")]
 pub mod watch;
 pub mod write;
