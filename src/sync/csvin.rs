@@ -51,7 +51,9 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Table, ExportError> {
                 return Err(ExportError::new(path, at, format!("not CSV: {e}")));
             }
         }
-        let line = record.position().map_or(line, |p| p.line() as usize);
+        let line = record
+            .position()
+            .map_or(line, |p| line_at(bytes, p.byte() as usize));
         let mut cells = Vec::with_capacity(record.len());
         for (n, cell) in record.iter().enumerate() {
             match std::str::from_utf8(cell) {
@@ -91,6 +93,15 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Table, ExportError> {
         header: header.unwrap_or_default(),
         rows,
     })
+}
+
+/// The line (1-based) of the first character at or after `at` that ends no line.
+fn line_at(bytes: &[u8], at: usize) -> usize {
+    let mut start = at.min(bytes.len());
+    while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+        start += 1;
+    }
+    1 + bytes[..start].iter().filter(|&&b| b == b'\n').count()
 }
 
 impl Table {

@@ -42,19 +42,36 @@ struct Label {
 const WHAT: &str =
     "run `gh issue list --state all --label checkdown --json number,title,body,labels,state,url --limit 1000`";
 
-/// The line of the `n`-th `"number"` key of the text (1-based), for messages.
+/// The line (1-based) where the `n`-th element of the top-level array starts, for messages.
 fn line_of(text: &str, n: usize) -> usize {
-    let mut seen = 0;
-    let mut from = 0;
-    while let Some(i) = text[from..].find("\"number\"") {
-        let at = from + i;
-        if !text[..at].ends_with('\\') {
-            if seen == n {
-                return text[..at].matches('\n').count() + 1;
-            }
-            seen += 1;
+    let (mut depth, mut in_str, mut escaped, mut seen, mut line) = (0usize, false, false, 0, 1);
+    for c in text.chars() {
+        if c == '\n' {
+            line += 1;
         }
-        from = at + 1;
+        if in_str {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_str = true,
+            '[' | '{' => {
+                if depth == 1 {
+                    if seen == n {
+                        return line;
+                    }
+                    seen += 1;
+                }
+                depth += 1;
+            }
+            ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
     }
     1
 }

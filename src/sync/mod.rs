@@ -216,13 +216,14 @@ pub fn stamp(description: &str) -> (Option<String>, Option<String>) {
     let rest = &description[at + "checkdown id:".len()..];
     let rest: String = rest.chars().take(160).collect();
     let id = find_uuid(&rest);
-    let rev = rest.find("rev").and_then(|i| {
-        let hex: String = rest[i + 3..]
-            .chars()
-            .skip_while(|c| !c.is_ascii_hexdigit())
-            .take_while(char::is_ascii_hexdigit)
-            .collect();
-        (hex.len() == 8).then(|| hex.to_ascii_lowercase())
+    // The first word of eight hex digits after `rev` (past `<code>`, `{{` or a backtick).
+    let rev = rest.find(" rev ").and_then(|i| {
+        rest[i + 5..]
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .take(3)
+            .find(|w| w.len() == 8 && w.chars().all(|c| c.is_ascii_hexdigit()))
+            .map(str::to_ascii_lowercase)
     });
     (id, rev)
 }

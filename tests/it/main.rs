@@ -20,4 +20,5 @@ mod props;
 mod regen;
 mod seed;
 mod stream;
+mod sync;
 mod trackers;
