@@ -22,6 +22,7 @@ pub mod parse;
 pub mod progress;
 pub mod render;
 pub mod status;
+pub mod sync;
 pub mod text;
 #[cfg(feature = "watch")]
 pub mod watch;

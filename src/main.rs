@@ -117,6 +117,38 @@ enum Command {
         #[arg(long, default_value_t = 16 * 1024 * 1024, value_name = "BYTES")]
         max_file_size: u64,
     },
+    /// Catch a tracker up with the docs: read the tracker's export of the tickets an earlier
+    /// import created, write what creates, updates and flags them, report on standard output.
+    Sync {
+        /// Folder of Markdown pages (with its checkdown.lock).
+        #[arg(default_value = "input")]
+        input: PathBuf,
+        /// jira, azure-devops, gitlab or github.
+        #[arg(long, value_name = "TRACKER")]
+        tracker: Tracker,
+        /// The tracker's export: Jira's "Export CSV (all fields)", Azure DevOps' query
+        /// results as CSV, GitLab's issue CSV export, or the JSON of `gh issue list --json
+        /// number,title,body,labels,state,url`.
+        #[arg(long, value_name = "FILE")]
+        export: PathBuf,
+        /// Folder to write the tracker's files into (`sync-<tracker>...`).
+        #[arg(short, long, default_value = "output")]
+        output: PathBuf,
+        /// The report: md or json.
+        #[arg(long, value_enum, default_value = "md")]
+        format: SyncFormat,
+        /// With --tracker azure-devops: agile, scrum or basic.
+        #[arg(long, default_value = "agile", value_name = "PROCESS")]
+        ado_process: AdoProcess,
+        /// Largest export read, in bytes.
+        #[arg(long, default_value_t = checkdown::sync::DEFAULT_MAX_EXPORT_SIZE, value_name = "BYTES")]
+        max_export_size: u64,
+        /// Write nothing; only report.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Build, then rebuild whenever INPUT or the templates change (until interrupted).
     Watch {
         #[command(flatten)]
@@ -195,6 +227,12 @@ impl From<MessageFormatArg> for MessageFormat {
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
 enum StatusFormat {
     Table,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum SyncFormat {
+    Md,
     Json,
 }
 
@@ -285,6 +323,26 @@ fn run(cli: Cli) -> Result<ExitCode> {
             (tracker, ado_process, csv_bom),
             max_file_size,
         ),
+        Command::Sync {
+            input,
+            tracker,
+            export,
+            output,
+            format,
+            ado_process,
+            max_export_size,
+            dry_run,
+            common,
+        } => sync(
+            &input,
+            tracker,
+            &export,
+            (&output, dry_run),
+            format,
+            ado_process,
+            max_export_size,
+            &common,
+        ),
         Command::Watch {
             target:
                 Target {
@@ -337,6 +395,92 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `sync`: reads the export and the docs, writes the tracker's files into OUTPUT (unless
+/// `dry_run`), prints the report. A malformed export stops it before anything is written.
+#[allow(clippy::too_many_arguments)]
+fn sync(
+    input: &Path,
+    tracker: Tracker,
+    export: &Path,
+    (output, dry_run): (&Path, bool),
+    format: SyncFormat,
+    ado_process: AdoProcess,
+    max_export_size: u64,
+    common: &Common,
+) -> Result<ExitCode> {
+    use checkdown::sync;
+    if !input.is_dir() {
+        bail!(
+            "input folder `{}` does not exist or is not a folder",
+            input.display()
+        );
+    }
+    if tracker == Tracker::Generic {
+        bail!("--tracker generic has no tracker to catch up; pick jira, azure-devops, gitlab or github");
+    }
+    if !dry_run {
+        check_folders(input, output)?;
+    }
+    let options = Options {
+        max_file_size: common.max_file_size,
+        base_url: common.base_url.clone(),
+        max_nesting: common.max_nesting,
+        jobs: common.jobs.map_or(0, |n| n as usize),
+    };
+    let lock = lock_path(input, common);
+    let outcome = match sync::run(&sync::Request {
+        input,
+        lock: &lock,
+        tracker,
+        export,
+        options: &options,
+        ado_process,
+        max_export_size,
+    }) {
+        Ok(o) => o,
+        Err(sync::Failure::Export(errors)) => {
+            for e in &errors {
+                eprintln!("error: {e}");
+            }
+            eprintln!(
+                "checkdown: the export has {} {}; nothing was written",
+                errors.len(),
+                plural(errors.len(), "problem", "problems")
+            );
+            return Ok(ExitCode::from(1));
+        }
+        Err(sync::Failure::Other(e)) => return Err(e.into()),
+    };
+    let errors = diag::count(&outcome.diagnostics, Severity::Error);
+    if errors > 0 {
+        let mut diagnostics = outcome.diagnostics;
+        for d in &mut diagnostics {
+            d.path = input.join(&d.path).display().to_string();
+        }
+        print_diagnostics(&diagnostics, common.message_format.into(), &options);
+        eprintln!("checkdown: the docs have errors; fix them before a sync (nothing was written)");
+        return Ok(ExitCode::from(1));
+    }
+    let names: Vec<String> = outcome
+        .files
+        .iter()
+        .map(|f| output.join(&f.path).display().to_string())
+        .collect();
+    if !dry_run && !outcome.files.is_empty() {
+        std::fs::create_dir_all(output)
+            .with_context(|| format!("cannot create `{}`", output.display()))?;
+        for f in &outcome.files {
+            checkdown::write::atomic_write(&output.join(&f.path), &f.bytes)?;
+        }
+    }
+    let shown: &[String] = if dry_run { &[] } else { &names };
+    match format {
+        SyncFormat::Md => print!("{}", sync::report_md(tracker, &outcome.actions, shown)),
+        SyncFormat::Json => print!("{}", sync::report_json(tracker, &outcome.actions)),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Refuses an OUTPUT that is INPUT or contains it.

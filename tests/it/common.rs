@@ -89,3 +89,20 @@ pub fn temp_dir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
 }
+
+/// A description without the ` rev …` that ends its id line, checked to be eight hex digits
+/// in a code span (Markdown `` `…` `` or Jira `{{…}}`).
+pub fn without_rev(s: &str) -> String {
+    let at = s.rfind(" rev ").expect("the id line has a revision");
+    let rev = &s[at + 5..];
+    let hex = rev
+        .strip_prefix('`')
+        .and_then(|r| r.strip_suffix('`'))
+        .or_else(|| rev.strip_prefix("{{").and_then(|r| r.strip_suffix("}}")))
+        .expect("the revision is in a code span");
+    assert!(
+        hex.len() == 8 && hex.chars().all(|c| c.is_ascii_hexdigit()),
+        "{rev}"
+    );
+    s[..at].to_string()
+}

@@ -23,4 +23,5 @@ mod props;
 mod regen;
 mod seed;
 mod stream;
+mod sync;
 mod trackers;

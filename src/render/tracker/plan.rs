@@ -232,15 +232,48 @@ fn push_callouts(parts: &mut Vec<Part>, callouts: &[crate::model::Callout]) {
     }
 }
 
-fn push_source(parts: &mut Vec<Part>, source: String, id: &str) {
+/// The source, then the id line: the id and the content revision of what comes before.
+fn push_source(parts: &mut Vec<Part>, source: String, id: &str, title: &str, labels: &[String]) {
+    let rev = revision(title, labels, parts);
     parts.push(Part {
         heading: Some("Source".to_string()),
         markdown: source,
     });
     parts.push(Part {
         heading: None,
-        markdown: format!("checkdown id: {}", code_span(id)),
+        markdown: id_line(id, &rev),
     });
+}
+
+/// The last line of every description: `checkdown id: `<id>` rev `<revision>``.
+pub fn id_line(id: &str, rev: &str) -> String {
+    format!("checkdown id: {} rev {}", code_span(id), code_span(rev))
+}
+
+/// The content revision of a ticket: the first eight hex digits of the SHA-256 of its
+/// title, its labels and its description's parts before the source and the id (the source
+/// is left out: it names the item's line, which moves when the text above it changes).
+/// `sync` compares it with the revision an earlier import wrote, so that an edit a team
+/// made in the tracker is never taken for a change of the docs.
+pub fn revision(title: &str, labels: &[String], content: &[Part]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(title.as_bytes());
+    h.update(b"\n");
+    h.update(labels.join(" ").as_bytes());
+    h.update(b"\n");
+    h.update(markdown(content).as_bytes());
+    h.finalize()
+        .iter()
+        .take(4)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The revision of an entry, as its id line gives it.
+pub fn entry_revision(e: &Entry) -> String {
+    let content = &e.parts[..e.parts.len().saturating_sub(FIXED_TAIL)];
+    revision(&e.title, &e.labels, content)
 }
 
 fn labels(list: &[Option<String>]) -> Vec<String> {
@@ -274,23 +307,24 @@ fn parent(doc: &Document, s: &Section) -> Entry {
         Some(url) => url_link(url),
         None => code_span(&format!("{}#{}", doc.path, s.id)),
     };
-    push_source(&mut parts, source, &id);
     // A pillar goes on the parent when every item of the section names the same one.
     let pillar = s.items.first().and_then(|i| i.pillar.clone()).filter(|p| {
         s.items
             .iter()
             .all(|i| i.pillar.as_deref() == Some(p.as_str()))
     });
+    let labels = labels(&[
+        Some("checkdown".to_string()),
+        Some(id_label(&id)),
+        Some("section".to_string()),
+        pillar.map(|p| label(&p)),
+        level_label(s.level),
+        Some(label(&doc.title)),
+        Some(label(&s.title)),
+    ]);
+    push_source(&mut parts, source, &id, &title, &labels);
     Entry {
-        labels: labels(&[
-            Some("checkdown".to_string()),
-            Some(id_label(&id)),
-            Some("section".to_string()),
-            pillar.map(|p| label(&p)),
-            level_label(s.level),
-            Some(label(&doc.title)),
-            Some(label(&s.title)),
-        ]),
+        labels,
         id,
         key,
         title,
@@ -368,20 +402,21 @@ fn child(doc: &Document, s: &Section, it: &Item, under: Option<&Item>) -> Entry 
         Some(u) => url_link(&u),
         None => code_span(&format!("{}:{}", doc.path, it.source.line)),
     };
-    push_source(&mut parts, source, &it.id);
+    let labels = labels(&[
+        Some("checkdown".to_string()),
+        Some(id_label(&it.id)),
+        Some(label(&it.kind)),
+        it.checked.then(|| CHECKED_LABEL.to_string()),
+        it.code.as_deref().map(label),
+        it.pillar.as_deref().map(label),
+        it.scope.as_deref().map(label),
+        level_label(s.level),
+        Some(label(&doc.title)),
+        Some(label(&s.title)),
+    ]);
+    push_source(&mut parts, source, &it.id, &title, &labels);
     Entry {
-        labels: labels(&[
-            Some("checkdown".to_string()),
-            Some(id_label(&it.id)),
-            Some(label(&it.kind)),
-            it.checked.then(|| CHECKED_LABEL.to_string()),
-            it.code.as_deref().map(label),
-            it.pillar.as_deref().map(label),
-            it.scope.as_deref().map(label),
-            level_label(s.level),
-            Some(label(&doc.title)),
-            Some(label(&s.title)),
-        ]),
+        labels,
         id: it.id.clone(),
         key: it.key.clone(),
         title,
@@ -470,6 +505,7 @@ fn part_parent(p: &Entry, n: usize) -> Entry {
     let suffix = format!(" (part {n})");
     let room = TITLE_MAX.saturating_sub(super::limit::Unit::Utf16.len(&suffix));
     let (head, _) = cut(&p.title, room);
+    let rev = entry_revision(p);
     let mut parts = p.parts.clone();
     // The last part is always the id line (see `push_source`): this part has its own.
     parts.pop();
@@ -485,7 +521,7 @@ fn part_parent(p: &Entry, n: usize) -> Entry {
     );
     parts.push(Part {
         heading: None,
-        markdown: format!("checkdown id: {}", code_span(&id)),
+        markdown: id_line(&id, &rev),
     });
     let old = id_label(&p.id);
     let new = id_label(&id);
