@@ -307,3 +307,126 @@ fn deep_front_matter_nesting_is_linear() {
         },
     );
 }
+
+/// Compiles a page and returns its item count (outside the timing, the page is made).
+fn compile_items(page: String) -> usize {
+    let (doc, _) = checkdown::compile_text("p.md", &page);
+    doc.map_or(0, |d| d.sections.iter().map(|s| s.items.len()).sum())
+}
+
+#[test]
+fn checkbox_table_rows() {
+    assert_linear(
+        "checkbox table",
+        4_000,
+        |n| {
+            let mut page =
+                String::from("# T\n\n## Go-live\n\n| Done? | Task | Owner |\n|---|---|---|\n");
+            for i in 0..n {
+                page.push_str(&format!(
+                    "| &#9744; | **Task {i}.** Do it well. | Team {i} |\n"
+                ));
+            }
+            page
+        },
+        |page| assert!(compile_items(page) > 0),
+    );
+}
+
+#[test]
+fn task_lists_nested_deep() {
+    assert_linear(
+        "nested task list",
+        2_000,
+        |n| {
+            let mut page = String::from("# T\n\n");
+            for i in 0..n {
+                page.push_str(&"  ".repeat(i.min(100)));
+                page.push_str(&format!("- [ ] Task {i}\n"));
+            }
+            page
+        },
+        |page| assert!(compile_items(page) > 0),
+    );
+}
+
+#[test]
+fn headings_each_with_a_task() {
+    assert_linear(
+        "headings with tasks",
+        2_000,
+        |n| {
+            let mut page = String::from("# T\n\n");
+            for i in 0..n {
+                page.push_str(&format!("## Step {i}\n\n- [ ] Task {i}\n\n"));
+            }
+            page
+        },
+        |page| assert!(compile_items(page) > 0),
+    );
+}
+
+#[test]
+fn tab_groups_and_checklists() {
+    assert_linear(
+        "tabs with checklists",
+        1_000,
+        |n| {
+            let mut page = String::from("# T\n\n");
+            for i in 0..n {
+                page.push_str(&format!(
+                    "### [Level {i}](#tab/l{i})\n\n> [!div class=\"checklist\"]\n> - **Do {i}.** Well.\n\n"
+                ));
+            }
+            page.push_str("---\n");
+            page
+        },
+        |page| assert!(compile_items(page) > 0),
+    );
+}
+
+#[test]
+fn unclosed_dialect_blocks() {
+    assert_linear(
+        "unclosed MkDocs tab and admonition",
+        4_000,
+        |n| {
+            let mut page = String::from("# T\n\n=== \"Linux\"\n\n    !!! note\n\n");
+            for i in 0..n {
+                page.push_str(&format!("        - [ ] Task {i}\n"));
+            }
+            page
+        },
+        |page| assert!(compile_items(page) > 0),
+    );
+    assert_linear(
+        "unclosed Docusaurus tabs and admonition",
+        4_000,
+        |n| {
+            let mut page = String::from("# T\n\n<Tabs>\n<TabItem value=\"a\">\n\n:::note\n\n");
+            for i in 0..n {
+                page.push_str(&format!("- [ ] Task {i}\n"));
+            }
+            page
+        },
+        |page| assert!(compile_items(page) > 0),
+    );
+}
+
+#[test]
+fn monikers_each_with_a_checklist() {
+    assert_linear(
+        "moniker branches",
+        1_000,
+        |n| {
+            let mut page = String::from("# T\n\n");
+            for i in 0..n {
+                page.push_str(&format!(
+                    "::: moniker range=\"v{i}\"\n\n- [ ] Task {i}\n\n::: moniker-end\n\n"
+                ));
+            }
+            page
+        },
+        |page| assert!(compile_items(page) > 0),
+    );
+}
