@@ -309,22 +309,38 @@ pub fn apply(text: &str, body_start: usize, path: &str) -> (Option<String>, Mark
     (changed.then_some(out), marks)
 }
 
+/// Does the Markdown hold a moniker or zone directive, or an include? (`:::image` and the
+/// other Learn directives need no rewriting.)
 fn has_learn(body: &str) -> bool {
-    memchr::memmem::find(body.as_bytes(), b":::").is_some() || has_include(body)
+    memchr::memmem::find_iter(body.as_bytes(), b":::").any(|p| {
+        let rest = body.get(p + 3..).unwrap_or("").trim_start_matches(' ');
+        let word = rest.get(..7).unwrap_or(rest);
+        word.to_ascii_lowercase().starts_with("moniker")
+            || word.to_ascii_lowercase().starts_with("zone")
+    }) || has_include(body)
 }
 
 fn has_mkdocs(body: &str) -> bool {
-    body.lines().any(|l| {
-        let t = l.trim_start();
-        mkdocs_admonition(t).is_some() || mkdocs_tab(t).is_some()
-    })
+    let b = body.as_bytes();
+    let maybe = memchr::memmem::find(b, b"!!!").is_some()
+        || memchr::memmem::find(b, b"???").is_some()
+        || memchr::memmem::find(b, b"===").is_some();
+    maybe
+        && body.lines().any(|l| {
+            let t = l.trim_start();
+            mkdocs_admonition(t).is_some() || mkdocs_tab(t).is_some()
+        })
 }
 
 fn has_docusaurus(body: &str) -> bool {
-    body.lines().any(|l| {
-        let t = l.trim_start();
-        docusaurus_open(t).is_some() || t.starts_with("<Tabs") || t.starts_with("<TabItem")
-    })
+    let b = body.as_bytes();
+    let maybe =
+        memchr::memmem::find(b, b":::").is_some() || memchr::memmem::find(b, b"<Tab").is_some();
+    maybe
+        && body.lines().any(|l| {
+            let t = l.trim_start();
+            docusaurus_open(t).is_some() || t.starts_with("<Tabs") || t.starts_with("<TabItem")
+        })
 }
 
 /// Tracks fenced code blocks line by line (CommonMark: three or more backticks or tildes,

@@ -14,7 +14,7 @@ use crate::parse::anchor::slug;
 use crate::parse::{Kind, Node};
 use crate::text::{sentence, title_plain};
 
-use super::{Form, Page};
+use super::{Form, Page, Present};
 use crate::extract::lead::clean_title;
 use crate::extract::text::join_blocks;
 use crate::extract::{Ctx, Draft};
@@ -39,6 +39,10 @@ fn is_caption(p: &Node) -> bool {
 impl Form for BestPractice {
     fn name(&self) -> &'static str {
         "G: best-practice block"
+    }
+
+    fn applies(&self, present: &Present, _page: &Page) -> bool {
+        present.quotes
     }
 
     fn find(&self, ctx: &Ctx, _page: &Page, claimed: &mut HashSet<usize>) -> Vec<Draft> {

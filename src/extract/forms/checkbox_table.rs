@@ -18,7 +18,7 @@ use crate::parse::anchor::slug;
 use crate::parse::{Kind, Node};
 use crate::text::{sentence, title_plain};
 
-use super::{Form, Page};
+use super::{Form, Page, Present};
 use crate::extract::checklist::{cell_md, is_code, links_text, normalize_space};
 use crate::extract::lead::{self, clean_title};
 use crate::extract::table::parts;
@@ -138,6 +138,10 @@ pub fn box_column(table: &Node) -> Option<usize> {
 impl Form for CheckboxTable {
     fn name(&self) -> &'static str {
         "B: checkbox table"
+    }
+
+    fn applies(&self, present: &Present, _page: &Page) -> bool {
+        present.tables
     }
 
     fn find(&self, ctx: &Ctx, _page: &Page, claimed: &mut HashSet<usize>) -> Vec<Draft> {

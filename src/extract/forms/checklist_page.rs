@@ -21,7 +21,7 @@ use std::collections::HashSet;
 
 use crate::parse::{Kind, Node};
 
-use super::{heading_name, list_item, Form, Page, TitleRule};
+use super::{heading_name, list_item, Form, Page, Present, TitleRule};
 use crate::extract::checklist::item_inlines;
 use crate::extract::{Ctx, Draft};
 
@@ -74,6 +74,10 @@ fn caption(node: &Node) -> Option<String> {
 impl Form for ChecklistPage {
     fn name(&self) -> &'static str {
         "E: checklist page"
+    }
+
+    fn applies(&self, _present: &Present, page: &Page) -> bool {
+        page.checklist_page
     }
 
     fn find(&self, ctx: &Ctx, page: &Page, claimed: &mut HashSet<usize>) -> Vec<Draft> {

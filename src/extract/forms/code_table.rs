@@ -13,7 +13,7 @@ use std::collections::HashSet;
 
 use crate::parse::{Kind, Node};
 
-use super::{Form, Page};
+use super::{Form, Page, Present};
 use crate::extract::checklist::{is_code, links_text, review_row};
 use crate::extract::table::parts;
 use crate::extract::{Ctx, Draft};
@@ -40,6 +40,10 @@ fn is_code_table(table: &Node) -> bool {
 impl Form for CodeTable {
     fn name(&self) -> &'static str {
         "C: code table"
+    }
+
+    fn applies(&self, present: &Present, _page: &Page) -> bool {
+        present.tables
     }
 
     fn find(&self, ctx: &Ctx, _page: &Page, claimed: &mut HashSet<usize>) -> Vec<Draft> {

@@ -37,6 +37,8 @@ pub struct Page {
     /// FORMS.md form E: `ms.topic: checklist`, `checklist` among `ms.custom`'s values, or
     /// an H1 that holds the word "checklist".
     pub checklist_page: bool,
+    /// What the page holds that the forms read.
+    pub present: Present,
 }
 
 impl Page {
@@ -58,6 +60,7 @@ impl Page {
             .is_some_and(|h| names_checklist(&h.text));
         Page {
             checklist_page: topic || custom || h1,
+            present: Present::of(ctx.blocks),
         }
     }
 }
@@ -94,6 +97,8 @@ pub fn has_word(text: &str, word: &str) -> bool {
 pub trait Form: Sync {
     /// The FORMS.md letter and name, such as `D: task list`.
     fn name(&self) -> &'static str;
+    /// Whether the form can find anything in a page that holds `present`.
+    fn applies(&self, present: &Present, page: &Page) -> bool;
     /// The form's items, in source order, as drafts whose `at` is the item's first byte.
     /// Nodes it reads go into `claimed` (their first byte); nodes already there are
     /// another form's and are skipped.
@@ -109,10 +114,38 @@ pub const FORMS: [&dyn Form; 5] = [
     &best_practice::BestPractice,
 ];
 
+/// What a page holds that some form reads, from one walk: forms that could find nothing
+/// are not run.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Present {
+    pub tables: bool,
+    pub tasks: bool,
+    pub quotes: bool,
+}
+
+impl Present {
+    pub fn of(blocks: &[Node]) -> Present {
+        let mut p = Present::default();
+        walk(blocks, |n, _| {
+            match n.kind {
+                Kind::Table => p.tables = true,
+                Kind::BlockQuote(_) => p.quotes = true,
+                Kind::Item => p.tasks |= task_marker(n).is_some(),
+                _ => {}
+            }
+            true
+        });
+        p
+    }
+}
+
 /// Runs every form over the page. Parents (`Draft::parent`) index into the result.
 pub fn run(ctx: &Ctx, page: &Page, claimed: &mut HashSet<usize>) -> Vec<Draft> {
     let mut out: Vec<Draft> = Vec::new();
     for form in FORMS {
+        if !form.applies(&page.present, page) {
+            continue;
+        }
         let base = out.len();
         let mut found = form.find(ctx, page, claimed);
         for d in &mut found {

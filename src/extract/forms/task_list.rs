@@ -13,7 +13,7 @@ use std::collections::HashSet;
 
 use crate::parse::{Kind, Node};
 
-use super::{list_item, task_marker, Form, Page, TitleRule};
+use super::{list_item, task_marker, Form, Page, Present, TitleRule};
 use crate::extract::{Ctx, Draft};
 
 pub struct TaskList;
@@ -31,6 +31,10 @@ fn is_task_list(node: &Node) -> bool {
 impl Form for TaskList {
     fn name(&self) -> &'static str {
         "D: task list"
+    }
+
+    fn applies(&self, present: &Present, _page: &Page) -> bool {
+        present.tasks
     }
 
     fn find(&self, ctx: &Ctx, _page: &Page, claimed: &mut HashSet<usize>) -> Vec<Draft> {
