@@ -382,8 +382,10 @@ fn practice_item(
         None => inlines,
     };
     let mut lead = lead::split(inlines, text, |from| ctx.md_inline(from, para_end, quotes));
+    // The item opens with a block (an indented code block, a nested list): its text is
+    // the title, and what follows the first sentence the start of the body.
+    let mut from_block = false;
     if lead.title.is_empty() {
-        // The item opens with a block (a code block, a nested list): its text is the title.
         if let Some((n, first)) = item
             .children
             .iter()
@@ -392,8 +394,15 @@ fn practice_item(
             .find(|(_, b)| b.is_block())
         {
             let plain = super::forms::block_plain(ctx, first, quotes);
-            lead.title = clean_title(sentence(&plain));
+            let first_sentence = sentence(&plain);
+            lead.title = clean_title(first_sentence);
+            lead.rest = plain
+                .get(first_sentence.len()..)
+                .unwrap_or("")
+                .trim()
+                .to_string();
             rest_from = n + 1;
+            from_block = true;
         }
     }
     let mut body = vec![lead.rest.clone()];
@@ -410,7 +419,7 @@ fn practice_item(
             None => body.push(ctx.md_block_callouts(block, quotes, &mut callouts)),
         }
     }
-    let plain_item = !practice_context && !lead.bold;
+    let plain_item = !practice_context && !lead.bold && !from_block;
     let (kind, title, body) = if plain_item {
         // A plain item: its whole first paragraph is the title.
         let whole = ctx.md_inline(
@@ -424,6 +433,8 @@ fn practice_item(
             clean_title(&to_plain(whole)),
             join_blocks(body.into_iter().skip(1)),
         )
+    } else if from_block && !practice_context {
+        ("item", lead.title.clone(), join_blocks(body))
     } else {
         ("practice", lead.title.clone(), join_blocks(body))
     };

@@ -18,6 +18,7 @@ mod outputs;
 mod perf;
 mod props;
 mod regen;
+mod reports;
 mod seed;
 mod stream;
 mod trackers;

@@ -1,0 +1,424 @@
+//! Faults reported against checkdown, each reduced to a small page of our own: an item
+//! whose text is an indented code block, a checklist line that lost its `>` and is a list
+//! item, `\|` in a code span of a table cell, a lock that gives one id to two keys. Each
+//! with its variants, in every output.
+
+use checkdown::diag::Diagnostic;
+use checkdown::model::{Catalog, Document, Item, FORMAT};
+use checkdown::render::tracker::{self, Tracker};
+use checkdown::render::{render_with, Format, OutputFile};
+
+fn compile(path: &str, text: &str) -> (Document, Vec<Diagnostic>) {
+    let (doc, diags) = checkdown::compile_text(path, text);
+    (doc.expect("the page is a checklist"), diags)
+}
+
+fn items(doc: &Document) -> Vec<&Item> {
+    doc.sections.iter().flat_map(|s| &s.items).collect()
+}
+
+/// (title, body) of every item.
+fn titles_bodies(doc: &Document) -> Vec<(&str, &str)> {
+    items(doc)
+        .iter()
+        .map(|i| (i.title.as_str(), i.body.as_str()))
+        .collect()
+}
+
+/// `code line:column message` of every diagnostic.
+fn diags(diags: &[Diagnostic]) -> Vec<String> {
+    let mut diags: Vec<&Diagnostic> = diags.iter().collect();
+    diags.sort_by_key(|d| (d.line, d.column));
+    diags
+        .into_iter()
+        .map(|d| format!("{} {}:{} {}", d.code, d.line, d.column, d.message))
+        .collect()
+}
+
+/// Every output of one document: Markdown, HTML, JSON and every backlog.
+fn outputs(doc: &Document) -> Vec<OutputFile> {
+    let catalog = Catalog {
+        format: FORMAT,
+        documents: vec![doc.clone()],
+    };
+    let opts = tracker::Options {
+        trackers: Tracker::ALL.to_vec(),
+        ..tracker::Options::default()
+    };
+    render_with(
+        &catalog,
+        &[Format::Md, Format::Csv, Format::Html, Format::Json],
+        None,
+        &opts,
+    )
+    .expect("renders")
+}
+
+fn file<'a>(files: &'a [OutputFile], path: &str) -> &'a str {
+    let f = files
+        .iter()
+        .find(|f| f.path == path)
+        .unwrap_or_else(|| panic!("{path} is written"));
+    std::str::from_utf8(&f.bytes).expect("utf-8")
+}
+
+/// The rows of a CSV file (header first).
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.expect("row").iter().map(str::to_string).collect())
+        .collect()
+}
+
+/// Column `col` of every row after the header.
+fn column(text: &str, col: usize) -> Vec<String> {
+    csv_rows(text)
+        .into_iter()
+        .skip(1)
+        .map(|r| r.get(col).cloned().unwrap_or_default())
+        .collect()
+}
+
+/// The text of every checkbox label of an HTML page.
+fn labels(html: &str) -> Vec<String> {
+    html.split("<label for=\"check-")
+        .skip(1)
+        .map(|s| {
+            let s = s.split_once('>').map_or("", |(_, rest)| rest);
+            s.split("</label>").next().unwrap_or("").to_string()
+        })
+        .collect()
+}
+
+/// The titles of every output, output by output: Markdown task lines, HTML labels, JSON,
+/// and the title column of each backlog (parent rows included).
+fn titles_everywhere(doc: &Document, stem: &str) -> Vec<(String, Vec<String>)> {
+    let files = outputs(doc);
+    let md: Vec<String> = file(&files, &format!("checklists/{stem}.md"))
+        .lines()
+        .filter_map(|l| l.strip_prefix("- [ ] ").or(l.strip_prefix("- [x] ")))
+        .map(str::to_string)
+        .collect();
+    let json: Catalog =
+        serde_json::from_str(file(&files, "checklist.json")).expect("checklist.json parses");
+    let github: Vec<String> = file(&files, "backlog-github.jsonl")
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("a JSON line");
+            v["title"].as_str().unwrap_or_default().to_string()
+        })
+        .collect();
+    let ado: Vec<String> = csv_rows(file(&files, "backlog-azure-devops.csv"))
+        .into_iter()
+        .skip(1)
+        .map(|r| format!("{}{}", r[1], r[2]))
+        .collect();
+    vec![
+        ("md".into(), md),
+        (
+            "html".into(),
+            labels(file(&files, &format!("html/{stem}.html"))),
+        ),
+        (
+            "json".into(),
+            json.documents
+                .iter()
+                .flat_map(|d| &d.sections)
+                .flat_map(|s| &s.items)
+                .map(|i| i.title.clone())
+                .collect(),
+        ),
+        ("generic".into(), column(file(&files, "backlog.csv"), 4)),
+        ("jira".into(), column(file(&files, "backlog-jira.csv"), 3)),
+        ("azure-devops".into(), ado),
+        (
+            "gitlab".into(),
+            column(file(&files, "backlog-gitlab.csv"), 0),
+        ),
+        ("github".into(), github),
+    ]
+}
+
+// 1. An item whose text is an indented code block.
+
+/// `> - ` then a tab, or five spaces: CommonMark reads the text as an indented code block.
+const CODE_ITEMS: &str = "# Keys
+
+## Signing
+
+> [!div class=\"checklist\"]
+> -\tRotate the signing key.
+> -     Rotate the backup key. Then check the backup.
+> - [ ]     Rotate the third key.
+> -      [ ] Rotate the fourth key.
+> - Plain item.
+";
+
+#[test]
+fn an_item_whose_text_is_an_indented_code_block_takes_that_text() {
+    let (doc, d) = compile("keys.md", CODE_ITEMS);
+    assert_eq!(diags(&d), Vec::<String>::new());
+    assert_eq!(
+        titles_bodies(&doc),
+        [
+            ("Rotate the signing key", ""),
+            ("Rotate the backup key", "Then check the backup."),
+            ("Rotate the third key", ""),
+            // Five spaces before `[ ]`: no task marker, the code block's text.
+            ("[ ] Rotate the fourth key", ""),
+            ("Plain item", ""),
+        ]
+    );
+    let keys: Vec<&str> = items(&doc).iter().map(|i| i.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "keys.md#signing/rotate-the-signing-key",
+            "keys.md#signing/rotate-the-backup-key",
+            "keys.md#signing/rotate-the-third-key",
+            "keys.md#signing/--rotate-the-fourth-key",
+            "keys.md#signing/plain-item",
+        ]
+    );
+    assert!(items(&doc).iter().all(|i| i.kind == "item"));
+}
+
+#[test]
+fn an_indented_code_item_has_its_title_in_every_output() {
+    let (doc, _) = compile("keys.md", CODE_ITEMS);
+    let titles = [
+        "Rotate the signing key",
+        "Rotate the backup key",
+        "Rotate the third key",
+        "[ ] Rotate the fourth key",
+        "Plain item",
+    ];
+    for (output, got) in titles_everywhere(&doc, "keys") {
+        let got: Vec<&str> = got.iter().map(String::as_str).collect();
+        let want: Vec<String> = match output.as_str() {
+            // Bold titles, the rest after a colon.
+            "md" => vec![
+                "**Rotate the signing key**".into(),
+                "**Rotate the backup key**: Then check the backup.".into(),
+                "**Rotate the third key**".into(),
+                "**\\[ \\] Rotate the fourth key**".into(),
+                "**Plain item**".into(),
+            ],
+            // The section's parent row first.
+            "jira" | "azure-devops" | "github" => std::iter::once("Keys / Signing".to_string())
+                .chain(titles.iter().map(|t| t.to_string()))
+                .collect(),
+            _ => titles.iter().map(|t| t.to_string()).collect(),
+        };
+        assert_eq!(got, want, "{output}");
+    }
+}
+
+#[test]
+fn an_indented_code_item_in_a_pillar_section_is_a_practice() {
+    let page = "# Security\n\n## Security\n\n> [!div class=\"checklist\"]\n> -\tRotate the signing key. Keep the old one a week.\n> - **Bold lead.** Text.\n";
+    let (doc, d) = compile("sec.md", page);
+    assert_eq!(diags(&d), Vec::<String>::new());
+    let got: Vec<(&str, &str, &str)> = items(&doc)
+        .iter()
+        .map(|i| (i.kind.as_str(), i.title.as_str(), i.body.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "practice",
+                "Rotate the signing key",
+                "Keep the old one a week."
+            ),
+            ("practice", "Bold lead", "Text."),
+        ]
+    );
+}
+
+#[test]
+fn an_indented_code_item_in_every_list_form() {
+    // F: a plain list under "Workload design checklist".
+    let f = "# Review\n\n### Workload design checklist\n\n-\tRotate the signing key.\n-     Rotate the backup key.\n";
+    // D: task lists.
+    let d =
+        "# Tasks\n\n## Do\n\n- [ ]\tRotate the signing key.\n- [x]     Rotate the backup key.\n";
+    // E: a checklist page.
+    let e = "---\nms.topic: checklist\n---\n# Key checklist\n\n## Do\n\n-\tRotate the signing key.\n*     Rotate the backup key. Then check it.\n";
+    for (path, page, kind, checked) in [
+        ("f.md", f, "practice", [false, false]),
+        ("d.md", d, "task", [false, true]),
+        ("e.md", e, "practice", [false, false]),
+    ] {
+        let (doc, diag) = compile(path, page);
+        assert_eq!(diags(&diag), Vec::<String>::new(), "{path}");
+        let got: Vec<(&str, &str, bool)> = items(&doc)
+            .iter()
+            .map(|i| (i.kind.as_str(), i.title.as_str(), i.checked))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (kind, "Rotate the signing key", checked[0]),
+                (kind, "Rotate the backup key", checked[1]),
+            ],
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn an_item_without_text_is_reported_and_left_out() {
+    let page = "# Tasks
+
+## Do
+
+- [ ] 
+- [x] Tag the release.
+
+> [!div class=\"checklist\"]
+> - [](#-missing-text)
+> - Keep this one.
+";
+    let (doc, d) = compile("empty.md", page);
+    assert_eq!(
+        diags(&d),
+        [
+            "empty-item 5:1 this task has no text, so it is left out",
+            "empty-item 9:3 this checklist item has no text, so it is left out",
+            "missing-anchor 9:8 checklist item links to `#-missing-text`, which no heading in this file has",
+        ]
+    );
+    assert_eq!(
+        titles_bodies(&doc),
+        [("Tag the release", ""), ("Keep this one", "")]
+    );
+    let help = d
+        .iter()
+        .find(|x| x.code == "empty-item")
+        .and_then(|x| x.help.clone());
+    assert_eq!(
+        help.as_deref(),
+        Some("write the item's text after its marker, or remove the empty item")
+    );
+}
+
+#[test]
+fn a_linked_item_without_link_text_takes_its_heading() {
+    let page = "# Model
+
+## Level 1
+
+> [!div class=\"checklist\"]
+> - [](#-rotate-keys)
+> - [Audit access](#-audit-access)
+
+### &#10003; Rotate keys
+
+Rotate them yearly.
+
+### &#10003; Audit access
+
+Read the logs.
+";
+    let (doc, d) = compile("model.md", page);
+    assert_eq!(diags(&d), Vec::<String>::new());
+    assert_eq!(
+        titles_bodies(&doc),
+        [
+            ("Rotate keys", "Rotate them yearly."),
+            ("Audit access", "Read the logs.")
+        ]
+    );
+}
+
+#[test]
+fn a_checklist_page_item_without_text_is_reported() {
+    let page = "---\nms.topic: checklist\n---\n# Key checklist\n\n## Do\n\n- ![](diagram.png)\n- Rotate the key.\n";
+    let (doc, d) = compile("page.md", page);
+    assert_eq!(
+        diags(&d),
+        ["empty-item 8:1 this checklist item has no text, so it is left out"]
+    );
+    assert_eq!(titles_bodies(&doc), [("Rotate the key", "")]);
+}
+
+#[test]
+fn a_table_row_without_text_is_reported_and_left_out() {
+    let page = "# Tables
+
+## Review
+
+| | Code | Recommendation |
+|---|---|---|
+| &#9744; | [SE:01](a.md) | |
+| &#9744; | [SE:02](a.md) | <br> |
+| &#9744; | [SE:03](a.md) | Encrypt. |
+
+## Deliverables
+
+| | Task |
+|---|---|
+| &#9744; | ![](x.png) |
+| &#9744; | Write the plan. |
+
+## Recommendations
+
+| Recommendation | Benefit |
+|---|---|
+| ![](x.png) | Faster. |
+| Cache reads. | Faster. |
+
+## Boxes
+
+| Done | Task | Owner |
+|---|---|---|
+| [ ] | <br> | Ops |
+| [ ] | Tag it. | Ops |
+
+## Codes
+
+| Code | Recommendation |
+|---|---|
+| [MIG:01](a.md) | |
+| [MIG:02](a.md) | Plan waves. |
+";
+    let (doc, d) = compile("tables.md", page);
+    let row = "this table row has no text, so it is left out";
+    assert_eq!(
+        diags(&d),
+        [
+            format!("empty-item 7:2 {row}"),
+            format!("empty-item 8:2 {row}"),
+            format!("empty-item 15:2 {row}"),
+            format!("empty-item 22:2 {row}"),
+            format!("empty-item 29:2 {row}"),
+            format!("empty-item 36:2 {row}"),
+        ]
+    );
+    let got: Vec<(&str, &str)> = items(&doc)
+        .iter()
+        .map(|i| (i.kind.as_str(), i.title.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("review", "Encrypt"),
+            ("deliverable", "Write the plan"),
+            ("recommendation", "Cache reads"),
+            ("item", "Tag it"),
+            ("review", "Plan waves"),
+        ]
+    );
+    // No output has an empty title.
+    for (output, titles) in titles_everywhere(&doc, "tables") {
+        assert!(
+            titles.iter().all(|t| !t.trim().is_empty()),
+            "{output}: {titles:?}"
+        );
+        assert!(!titles.is_empty(), "{output}");
+    }
+}
