@@ -691,10 +691,7 @@ fn build_document(ctx: &mut Ctx, env: &Env) -> Option<Document> {
     // claimed before forms B to G run.
     let mut claimed: HashSet<usize> = HashSet::new();
     for cl in &checklists {
-        for b in [Some(cl.block), cl.continuation.map(|(_, q)| q)]
-            .into_iter()
-            .flatten()
-        {
+        for b in checklist::blocks_of(cl) {
             if let Some(node) = blocks.get(b) {
                 claimed.insert(node.range.start);
             }
@@ -1178,17 +1175,9 @@ fn build_section(
             continue;
         }
         if let Some(cl) = checklists.iter().find(|c| c.block == i) {
-            skip.insert(cl.block);
-            skip.extend(
-                cl.continuation
-                    .iter()
-                    .flat_map(|(stray, quote)| [*stray, *quote]),
-            );
+            skip.extend(checklist::blocks_of(cl));
             let at = cl.caption.unwrap_or(cl.block);
             first_structural = first_structural.min(at);
-            if let Some(caption) = cl.caption {
-                skip.insert(caption);
-            }
             let practice_context = region.pillar.is_some()
                 || ctx
                     .subheading_before(i, region.start)

@@ -422,3 +422,159 @@ fn a_table_row_without_text_is_reported_and_left_out() {
         assert!(!titles.is_empty(), "{output}");
     }
 }
+
+// 2. A checklist line that lost its `>` and is itself a list item.
+
+const STRAY_STRATEGIES: &str = "# Model
+
+## Level 1
+
+> [!div class=\"checklist\"]
+> - [Alpha](#-alpha)
+- [Beta](#-beta)
+> - [Gamma](#-gamma)
+
+### &#10003; Alpha
+
+Do alpha.
+
+### &#10003; Beta
+
+Do beta.
+
+### &#10003; Gamma
+
+Do gamma.
+";
+
+const STRAY_HELP: &str = "prefix the line with `>` (and the item's indentation); the list after it is read as part of the same checklist";
+
+#[test]
+fn a_stray_list_item_is_an_item_of_the_checklist_and_the_quote_after_it_continues_it() {
+    let ordered = STRAY_STRATEGIES
+        .replace("> - [Alpha]", "> 1. [Alpha]")
+        .replace("- [Beta]", "2. [Beta]")
+        .replace("> - [Gamma]", "> 3. [Gamma]");
+    for page in [STRAY_STRATEGIES.to_string(), ordered] {
+        let (doc, d) = compile("model.md", &page);
+        assert_eq!(
+            diags(&d),
+            ["broken-checklist 7:1 this line is not prefixed with `>`, so it ends the checklist block"],
+            "{page}"
+        );
+        assert_eq!(d[0].help.as_deref(), Some(STRAY_HELP));
+        let got: Vec<(&str, &str, &str, &str)> = items(&doc)
+            .iter()
+            .map(|i| {
+                (
+                    i.kind.as_str(),
+                    i.key.as_str(),
+                    i.title.as_str(),
+                    i.body.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("strategy", "model.md#-alpha", "Alpha", "Do alpha."),
+                ("strategy", "model.md#-beta", "Beta", "Do beta."),
+                ("strategy", "model.md#-gamma", "Gamma", "Do gamma."),
+            ],
+            "{page}"
+        );
+        let lines: Vec<usize> = items(&doc).iter().map(|i| i.source.line).collect();
+        assert_eq!(lines, [10, 14, 18], "each item at its heading");
+        for (output, titles) in titles_everywhere(&doc, "model") {
+            let want: &[&str] = match output.as_str() {
+                "md" => &["**Alpha**", "**Beta**", "**Gamma**"],
+                "jira" | "azure-devops" | "github" => {
+                    &["Model / Level 1", "Alpha", "Beta", "Gamma"]
+                }
+                _ => &["Alpha", "Beta", "Gamma"],
+            };
+            assert_eq!(titles, want, "{output}");
+        }
+    }
+}
+
+#[test]
+fn several_stray_lines_and_a_stray_last_line_are_items_of_the_checklist() {
+    let page = "# Release
+
+## Steps
+
+> [!div class=\"checklist\"]
+> - Tag the release.
+- Push the tag.
+- Publish the notes.
+> - Announce it.
+- [ ] Close the milestone.
+> - [x] Thank the team.
+- [x] Archive the board.
+
+Unrelated paragraph.
+
+- Unrelated list, after a blank line.
+";
+    let (doc, d) = compile("release.md", page);
+    let stray = "this line is not prefixed with `>`, so it ends the checklist block";
+    assert_eq!(
+        diags(&d),
+        [7, 8, 10, 12].map(|l| format!("broken-checklist {l}:1 {stray}"))
+    );
+    // The last stray line has no quote after it.
+    assert_eq!(
+        d.iter().map(|x| x.help.as_deref().unwrap_or("")).collect::<Vec<_>>(),
+        [
+            STRAY_HELP,
+            STRAY_HELP,
+            STRAY_HELP,
+            "prefix the line with `>` (and the item's indentation); it is read as part of the checklist above it",
+        ]
+    );
+    let got: Vec<(&str, bool, usize)> = items(&doc)
+        .iter()
+        .map(|i| (i.title.as_str(), i.checked, i.source.line))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("Tag the release", false, 6),
+            ("Push the tag", false, 7),
+            ("Publish the notes", false, 8),
+            ("Announce it", false, 9),
+            ("Close the milestone", false, 10),
+            ("Thank the team", true, 11),
+            ("Archive the board", true, 12),
+        ]
+    );
+    assert_eq!(doc.sections.len(), 1);
+}
+
+#[test]
+fn a_stray_list_item_in_a_practice_checklist_keeps_its_lead() {
+    let page = "# Security
+
+## Security
+
+> [!div class=\"checklist\"]
+> - **Rotate keys.** Yearly.
+- **Audit access.** Weekly,
+  and after each incident.
+> - **Encrypt data.** Always.
+";
+    let (doc, d) = compile("sec.md", page);
+    assert_eq!(
+        diags(&d),
+        ["broken-checklist 7:1 this line is not prefixed with `>`, so it ends the checklist block"]
+    );
+    assert_eq!(
+        titles_bodies(&doc),
+        [
+            ("Rotate keys", "Yearly."),
+            ("Audit access", "Weekly,\nand after each incident."),
+            ("Encrypt data", "Always."),
+        ]
+    );
+}
