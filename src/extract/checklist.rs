@@ -625,12 +625,26 @@ pub fn table_items(ctx: &Ctx, index: usize, form: TableForm) -> Vec<Draft> {
     out
 }
 
-/// Markdown of a cell: links resolved, `<br>` variants as line breaks, pipes trimmed.
+/// Markdown of a cell: links resolved, `<br>` variants as line breaks, pipes trimmed, and
+/// `\|` read as `|`.
 pub(crate) fn cell_md(ctx: &Ctx, cell: &Node, from: Option<usize>) -> String {
     let md = ctx.md(from.unwrap_or(cell.range.start)..cell.range.end);
-    breaks(md.trim().trim_matches('|').trim())
-        .trim()
-        .to_string()
+    let md = md.trim();
+    // The cell's own delimiters, never an escaped pipe at its end (`a \|`).
+    let md = md.strip_prefix('|').unwrap_or(md);
+    let md = match md.strip_suffix('|') {
+        Some(rest) if !rest.ends_with('\\') => rest,
+        _ => md,
+    };
+    breaks(&unescape_pipes(md.trim())).trim().to_string()
+}
+
+/// GFM reads `\|` in a table cell as table syntax: the backslash keeps the pipe in the
+/// cell and is not text, inside code spans too (`` `a \| b` `` is the code `a | b`). As
+/// GFM does before reading the cell's inlines, every backslash right before a `|` is
+/// removed; the text is written back with `\|` only where it goes into a table again.
+pub(crate) fn unescape_pipes(md: &str) -> String {
+    md.replace("\\|", "|")
 }
 
 /// A link destination as a published URL.

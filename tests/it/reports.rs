@@ -578,3 +578,168 @@ fn a_stray_list_item_in_a_practice_checklist_keeps_its_lead() {
         ]
     );
 }
+
+// 5. `\|` inside a code span in a table cell.
+
+const PIPES: &str = "# Service guide
+
+## Configuration recommendations
+
+| Recommendation | Benefit |
+|---|---|
+| Use the `a \\| b` fallback operator. Then `x \\| y` again. | Keeps `c \\| d` working. |
+| Split on a \\| outside code. | Ends with a pipe \\| |
+
+## Review
+
+| | Code | Recommendation |
+|---|---|---|
+| &#9744; | [SE:01](a.md) | **Use `a \\| b`.** Then `c \\| d`. |
+
+## Boxes
+
+| Done | Task | Note |
+|---|---|---|
+| [ ] | Run `ls \\| wc`. | `p \\| q` |
+
+## Codes
+
+| Code | Recommendation |
+|---|---|
+| [MIG:01](a.md) | Plan the `e \\| f` waves. |
+";
+
+#[test]
+fn an_escaped_pipe_in_a_table_cell_is_a_pipe() {
+    let (doc, d) = compile("cfg.md", PIPES);
+    assert_eq!(diags(&d), Vec::<String>::new());
+    let got: Vec<(&str, &str, Option<&str>)> = items(&doc)
+        .iter()
+        .map(|i| (i.title.as_str(), i.body.as_str(), i.benefit.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "Use the a | b fallback operator",
+                "Use the `a | b` fallback operator. Then `x | y` again.",
+                Some("Keeps `c | d` working.")
+            ),
+            (
+                "Split on a | outside code",
+                "Split on a | outside code.",
+                Some("Ends with a pipe |")
+            ),
+            ("Use a | b", "Then `c | d`.", None),
+            ("Run ls | wc", "**Note:** `p | q`", None),
+            ("Plan the e | f waves", "", None),
+        ]
+    );
+}
+
+#[test]
+fn an_escaped_pipe_in_a_table_cell_is_a_pipe_in_every_output() {
+    let (doc, _) = compile("cfg.md", PIPES);
+    let files = outputs(&doc);
+    let titles = [
+        "Use the a | b fallback operator",
+        "Split on a | outside code",
+        "Use a | b",
+        "Run ls | wc",
+        "Plan the e | f waves",
+    ];
+    for (output, got) in titles_everywhere(&doc, "cfg") {
+        if output == "md" {
+            continue;
+        }
+        let got: Vec<&str> = got
+            .iter()
+            .map(String::as_str)
+            .filter(|t| !t.starts_with("Service guide / "))
+            .collect();
+        assert_eq!(got, titles, "{output}");
+    }
+    // Markdown: the title's pipe escaped (it is text), code spans as they are.
+    let md = file(&files, "checklists/cfg.md");
+    let lines: Vec<&str> = md.lines().filter(|l| l.starts_with("- [ ]")).collect();
+    assert_eq!(
+        lines,
+        [
+            "- [ ] **Use the a \\| b fallback operator**: Keeps `c | d` working.",
+            "- [ ] **Split on a \\| outside code**: Ends with a pipe \\|",
+            "- [ ] **Use a \\| b**: Then `c | d`. `SE:01`",
+            "- [ ] **Run ls \\| wc**: Note: `p | q`",
+            "- [ ] **Plan the e \\| f waves** `MIG:01`",
+        ]
+    );
+    // HTML: the code is `a | b`, never `a \| b`.
+    let html = file(&files, "html/cfg.html");
+    for code in ["a | b", "x | y", "c | d", "p | q"] {
+        assert!(html.contains(&format!("<code>{code}</code>")), "{code}");
+    }
+    for f in &files {
+        let text = String::from_utf8_lossy(&f.bytes);
+        // Never a code span or code element with the backslash (Jira's wiki markup
+        // escapes every `|` it writes: it would end a table cell).
+        for code in ["a \\| b", "x \\| y", "c \\| d", "p \\| q", "e \\| f"] {
+            for written in [format!("`{code}`"), format!("<code>{code}")] {
+                assert!(!text.contains(&written), "{}: {written}", f.path);
+            }
+        }
+    }
+    let jira = csv_rows(file(&files, "backlog-jira.csv"));
+    assert_eq!(jira[2][3], "Use the a | b fallback operator");
+    assert!(
+        jira[2][5].starts_with(
+            "Use the {{a \\| b}} fallback operator. Then {{x \\| y}} again.\n\nh3. Benefit\n\nKeeps {{c \\| d}} working.\n\n"
+        ),
+        "{}",
+        jira[2][5]
+    );
+    let gitlab = csv_rows(file(&files, "backlog-gitlab.csv"));
+    assert!(
+        gitlab[1][1].contains("\n\nUse the `a | b` fallback operator. Then `x | y` again.\n\n"),
+        "{}",
+        gitlab[1][1]
+    );
+    let github: Vec<serde_json::Value> = file(&files, "backlog-github.jsonl")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    assert!(github[1]["body"]
+        .as_str()
+        .unwrap_or_default()
+        .starts_with("Use the `a | b` fallback operator. Then `x | y` again."));
+}
+
+#[test]
+fn a_pipe_that_goes_back_into_a_table_is_escaped_again() {
+    // A table in a body: Jira's table cell escapes the pipe, Markdown keeps the source's
+    // escaped pipe, HTML shows the code.
+    let page = "# Model
+
+## Level 1
+
+> [!div class=\"checklist\"]
+> - [Alpha](#-alpha)
+
+### &#10003; Alpha
+
+| Op | Meaning |
+|---|---|
+| `a \\| b` | either |
+";
+    let (doc, _) = compile("m.md", page);
+    assert_eq!(
+        items(&doc)[0].body,
+        "| Op | Meaning |\n|---|---|\n| `a \\| b` | either |"
+    );
+    let files = outputs(&doc);
+    let jira = csv_rows(file(&files, "backlog-jira.csv"));
+    assert!(
+        jira[2][5].starts_with("||Op||Meaning||\n|{{a \\| b}}|either|"),
+        "{}",
+        jira[2][5]
+    );
+    assert!(file(&files, "html/m.html").contains("<td><code>a | b</code></td>"));
+}
