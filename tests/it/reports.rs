@@ -743,3 +743,236 @@ fn a_pipe_that_goes_back_into_a_table_is_escaped_again() {
     );
     assert!(file(&files, "html/m.html").contains("<td><code>a | b</code></td>"));
 }
+
+// 3. A lock that gives one id to two keys.
+
+use checkdown::extract::checklist::item_id;
+use checkdown::lock::Lock;
+
+fn lock_text(entries: &[(&str, &str, &str)]) -> String {
+    let mut out = String::from("checkdown-lock 1\n");
+    let mut doc = "";
+    for (key, id, title) in entries {
+        let path = key.split('#').next().unwrap_or_default();
+        if path != doc {
+            out.push_str(&format!("\n[{path}]\n"));
+            doc = path;
+        }
+        out.push_str(&format!("\nkey {key}\nid {id}\ntitle {title}\nbody\n"));
+    }
+    out
+}
+
+#[test]
+fn a_lock_that_gives_one_id_to_two_keys_keeps_it_for_the_first() {
+    let x = "6fdde0e8-d833-5657-9a45-39bf2803d1da";
+    let lock = Lock::parse(&lock_text(&[
+        ("a.md#steps/old", x, "Old"),
+        ("a.md#steps/new", x, "New"),
+        ("b.md#steps/other", x, "Other"),
+    ]))
+    .expect("the lock parses");
+    let kept: Vec<(&str, &str)> = lock
+        .entries()
+        .map(|e| (e.key.as_str(), e.id.as_str()))
+        .collect();
+    assert_eq!(kept, [("a.md#steps/old", x)]);
+    let warnings: Vec<String> = lock
+        .duplicates()
+        .iter()
+        .map(|d| {
+            let d = d.diagnostic("checkdown.lock");
+            format!("{} {}:{} {}", d.code, d.path, d.line, d.message)
+        })
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            format!("duplicate-id checkdown.lock:10 the lock gives id {x} to two keys, `a.md#steps/old` (line 5) and `a.md#steps/new`: `a.md#steps/old` keeps it, `a.md#steps/new` is read as a new item"),
+            format!("duplicate-id checkdown.lock:17 the lock gives id {x} to two keys, `a.md#steps/old` (line 5) and `b.md#steps/other`: `a.md#steps/old` keeps it, `b.md#steps/other` is read as a new item"),
+        ]
+    );
+}
+
+/// `in/page.md` and `in/other.md`, and a lock whose entries all have one id.
+fn shared_id_case(name: &str) -> std::path::PathBuf {
+    let dir = crate::common::temp_dir(name);
+    std::fs::create_dir_all(dir.join("in")).expect("mkdir");
+    std::fs::write(
+        dir.join("in/page.md"),
+        "# Release\n\n## Steps\n\n- [ ] Tag the release.\n- [ ] Push the tag.\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("in/other.md"),
+        "# Other\n\n## Steps\n\n- [ ] Write notes.\n",
+    )
+    .expect("write");
+    // What a merge leaves, or the README's rename advice while the old item still exists.
+    let x = item_id("page.md#steps/push-the-tag");
+    std::fs::write(
+        dir.join("in/checkdown.lock"),
+        lock_text(&[
+            ("other.md#steps/write-notes", &x, "Write notes"),
+            ("page.md#steps/push-the-tag", &x, "Push the tag"),
+            ("page.md#steps/tag-the-release", &x, "Tag the release"),
+        ]),
+    )
+    .expect("write");
+    dir
+}
+
+#[test]
+fn a_lock_that_gives_one_id_to_two_keys_is_repaired_with_a_warning_naming_both() {
+    let dir = shared_id_case("shared-id");
+    let x = item_id("page.md#steps/push-the-tag");
+    let out = crate::common::run(
+        &dir,
+        &["build", "in", "-o", "out", "--message-format", "json"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        crate::common::stderr(&out)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON diagnostic"))
+        .collect();
+    let got: Vec<String> = lines
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {}:{} {}",
+                d["code"].as_str().unwrap_or(""),
+                d["path"].as_str().unwrap_or(""),
+                d["line"],
+                d["message"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    // Push the tag's own v5 id is the shared one: it gets the v5 id of its key and a number.
+    let new = item_id("page.md#steps/push-the-tag\n1");
+    let tag = item_id("page.md#steps/tag-the-release");
+    assert_eq!(
+        got,
+        [
+            format!("duplicate-id in/checkdown.lock:12 the lock gives id {x} to two keys, `other.md#steps/write-notes` (line 5) and `page.md#steps/push-the-tag`: `other.md#steps/write-notes` keeps it, `page.md#steps/push-the-tag` is read as a new item"),
+            format!("duplicate-id in/checkdown.lock:17 the lock gives id {x} to two keys, `other.md#steps/write-notes` (line 5) and `page.md#steps/tag-the-release`: `other.md#steps/write-notes` keeps it, `page.md#steps/tag-the-release` is read as a new item"),
+            format!("duplicate-id in/page.md:6 `page.md#steps/push-the-tag` would have id {x}, which `other.md#steps/write-notes` has: it gets id {new}"),
+        ]
+    );
+    // Ids unique in every output.
+    let catalog: Catalog = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("out/checklist.json")).expect("json"),
+    )
+    .expect("parses");
+    let ids: Vec<(String, String)> = catalog
+        .documents
+        .iter()
+        .flat_map(|d| d.sections.iter().flat_map(|s| &s.items))
+        .map(|i| (i.key.clone(), i.id.clone()))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            ("other.md#steps/write-notes".to_string(), x.clone()),
+            ("page.md#steps/tag-the-release".to_string(), tag.clone()),
+            ("page.md#steps/push-the-tag".to_string(), new.clone()),
+        ]
+    );
+    let html = std::fs::read_to_string(dir.join("out/html/page.html")).expect("html");
+    for id in [&tag, &new] {
+        assert_eq!(
+            html.matches(&format!("id=\"check-{id}\"")).count(),
+            1,
+            "{id}"
+        );
+    }
+    assert!(!html.contains(&x));
+    let csv = std::fs::read_to_string(dir.join("out/backlog.csv")).expect("csv");
+    let csv_ids: Vec<String> = column(&csv, 0);
+    assert_eq!(csv_ids, [x.clone(), tag.clone(), new.clone()]);
+    // The lock is written with one id per key, and the next build is clean.
+    let lock = std::fs::read_to_string(dir.join("in/checkdown.lock")).expect("lock");
+    let lock = Lock::parse(&lock).expect("parses");
+    assert!(lock.duplicates().is_empty());
+    let written: Vec<(&str, &str)> = lock
+        .entries()
+        .map(|e| (e.key.as_str(), e.id.as_str()))
+        .collect();
+    assert_eq!(
+        written,
+        [
+            ("other.md#steps/write-notes", x.as_str()),
+            ("page.md#steps/push-the-tag", new.as_str()),
+            ("page.md#steps/tag-the-release", tag.as_str()),
+        ]
+    );
+    let again = crate::common::run(&dir, &["build", "in", "-o", "out", "--check"]);
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}",
+        crate::common::stderr(&again)
+    );
+    assert!(crate::common::stderr(&again).contains("0 warnings"));
+}
+
+#[test]
+fn a_lock_with_a_shared_id_is_repaired_by_the_tracker_build_too() {
+    let dir = shared_id_case("shared-id-jira");
+    let out = crate::common::run(&dir, &["build", "in", "-o", "out", "--tracker", "jira"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        crate::common::stderr(&out)
+    );
+    let err = crate::common::stderr(&out);
+    assert_eq!(err.matches("warning[duplicate-id]").count(), 3, "{err}");
+    let jira = std::fs::read_to_string(dir.join("out/backlog-jira.csv")).expect("jira");
+    let ids: Vec<String> = column(&jira, 7)
+        .into_iter()
+        .filter(|l| l.starts_with("checkdown-"))
+        .collect();
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(ids.len(), unique.len(), "{ids:?}");
+}
+
+#[test]
+fn two_items_never_share_an_id_within_a_build() {
+    // The lock gives `a` the v5 id of `b`, which the lock does not know: `b` gets the v5
+    // id of its key and a number.
+    let page = "# Steps\n\n## Do\n\n- [ ] Alpha.\n- [ ] Beta.\n";
+    let (doc, _) = compile("s.md", page);
+    let b = item_id("s.md#do/beta");
+    let lock = Lock::parse(&lock_text(&[("s.md#do/alpha", &b, "Alpha")])).expect("parses");
+    let mut catalog = Catalog {
+        format: FORMAT,
+        documents: vec![doc],
+    };
+    let applied = checkdown::lock::apply(&mut catalog, &lock, &Default::default());
+    let ids: Vec<&str> = items(&catalog.documents[0])
+        .iter()
+        .map(|i| i.id.as_str())
+        .collect();
+    let b1 = item_id("s.md#do/beta\n1");
+    assert_eq!(ids, [b.as_str(), b1.as_str()]);
+    let warnings: Vec<String> = applied
+        .duplicates
+        .iter()
+        .map(|d| format!("{} {}:{} {}", d.code, d.path, d.line, d.message))
+        .collect();
+    assert_eq!(
+        warnings,
+        [format!("duplicate-id s.md:6 `s.md#do/beta` would have id {b}, which `s.md#do/alpha` has: it gets id {b1}")]
+    );
+    assert_eq!(
+        applied.lock.get("s.md#do/beta").map(|e| e.id.as_str()),
+        Some(b1.as_str())
+    );
+}
