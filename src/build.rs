@@ -223,7 +223,7 @@ impl Worker<'_> {
             Some(_) => render::view::digests(&doc),
             None => Vec::new(),
         };
-        let applied = match self.renderer {
+        let mut applied = match self.renderer {
             Some(_) => {
                 let plain: Vec<&str> = digests.iter().map(|d| d.plain_start.as_str()).collect();
                 lock::apply_document_with(&mut doc, &filed, self.old.misfiled(), keep, &plain)
@@ -232,6 +232,12 @@ impl Worker<'_> {
         };
         drop(filed);
         diagnostics.extend(applied.notes());
+        diagnostics.extend(crate::ids::unique(
+            &mut doc,
+            &mut applied.entries,
+            &applied.added,
+            &|id| self.old.owner(id),
+        ));
         let lock = lock::section_text(&doc.path, applied.entries.values());
         let matched = match self.progress {
             Some(p) => {
@@ -368,7 +374,7 @@ fn build_streamed(req: &Request) -> Result<Built, Error> {
             files: files.len(),
             ..Built::default()
         },
-        diagnostics: walked,
+        diagnostics: walked.into_iter().chain(lock_warnings(&old, req)).collect(),
         json: None,
         json_docs: 0,
         csv: None,
@@ -519,10 +525,36 @@ fn errors(diagnostics: &[Diagnostic]) -> BTreeSet<String> {
         .collect()
 }
 
+/// The warnings about the lock's entries left out as they repeat an earlier entry's id.
+fn lock_warnings(old: &OldLock, req: &Request) -> Vec<Diagnostic> {
+    let shown = shown_lock(req);
+    old.duplicates()
+        .iter()
+        .map(|d| d.diagnostic(&shown))
+        .collect()
+}
+
+/// The lock's path as diagnostics name it: relative to INPUT when it lies there (they are
+/// shown joined to INPUT), else absolute.
+fn shown_lock(req: &Request) -> String {
+    let abs = std::path::absolute(req.lock).unwrap_or_else(|_| req.lock.to_path_buf());
+    match abs.strip_prefix(req.input) {
+        Ok(rel) => rel.display().to_string(),
+        Err(_) => abs.display().to_string(),
+    }
+}
+
 /// The whole catalog in memory, for the tracker profiles that plan across it.
 fn build_whole(req: &Request) -> Result<Built, Error> {
     let old = lock::read(req.lock)?.unwrap_or_default();
     let (mut compiled, applied) = lock::compile(req.input, req.skip, req.options, &old);
+    let shown = shown_lock(req);
+    compiled
+        .diagnostics
+        .extend(old.duplicates().iter().map(|d| d.diagnostic(&shown)));
+    compiled
+        .diagnostics
+        .sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     let mut progress_matched = BTreeSet::new();
     if let Some(p) = req.progress {
         p.apply(&mut compiled.catalog);

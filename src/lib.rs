@@ -14,6 +14,7 @@ pub mod diag;
 pub mod dialect;
 pub mod diff;
 pub mod extract;
+pub mod ids;
 pub mod load;
 pub mod lock;
 pub mod model;

@@ -123,6 +123,45 @@ impl Entry {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Lock {
     entries: BTreeMap<String, Entry>,
+    /// Entries left out as they repeat an earlier entry's id.
+    duplicates: Vec<Duplicate>,
+}
+
+/// An entry whose id an earlier entry of the lock (in file order) already has, as a merge
+/// or a hand edit can leave it. The earlier key keeps the id; the entry is left out, so
+/// its item is read as a new one and gets an id of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Duplicate {
+    pub id: String,
+    /// The key that keeps the id, and the line of its `key` line.
+    pub kept: String,
+    pub kept_line: usize,
+    /// The key left out, and the line of its `key` line.
+    pub dropped: String,
+    pub line: usize,
+}
+
+impl Duplicate {
+    /// The warning for the lock file at `lock` (as it is shown).
+    pub fn diagnostic(&self, lock: &str) -> Diagnostic {
+        let mut d = Diagnostic::warning(
+            "duplicate-id",
+            lock,
+            format!(
+                "the lock gives id {} to two keys, `{}` (line {}) and `{}`: `{}` keeps it, \
+                 `{}` is read as a new item",
+                self.id, self.kept, self.kept_line, self.dropped, self.kept, self.dropped
+            ),
+        )
+        .help(format!(
+            "an id belongs to one item; this build writes the lock with an id of its own for \
+             `{}`. If that item is the one the id belongs to, give `{}` another id instead",
+            self.dropped, self.kept
+        ));
+        d.line = self.line;
+        d.column = 1;
+        d
+    }
 }
 
 /// A lock file that cannot be read as one.
@@ -148,6 +187,11 @@ impl Lock {
 
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+
+    /// Entries left out when the lock was read, as they repeat an earlier entry's id.
+    pub fn duplicates(&self) -> &[Duplicate] {
+        &self.duplicates
     }
 
     /// Adds an entry unless its key is already there (the first item of a key wins, as
@@ -176,9 +220,11 @@ impl Lock {
                 lock.insert(entry);
             }
         }
-        if let Some(entry) = reader.end()? {
+        let (last, duplicates) = reader.end()?;
+        if let Some(entry) = last {
             lock.insert(entry);
         }
+        lock.duplicates = duplicates;
         Ok(lock)
     }
 
@@ -241,6 +287,9 @@ struct Reader {
     light: bool,
     /// Every key read, to refuse a key listed twice.
     keys: Keys,
+    /// Every id read (by the key that has it), to leave out an entry that repeats one.
+    ids: Ids,
+    duplicates: Vec<Duplicate>,
 }
 
 /// The keys a [`Reader`] has read, with their lines.
@@ -294,6 +343,70 @@ impl Keys {
     }
 }
 
+/// The ids a [`Reader`] has read, with the line and key of the entry that has each.
+#[derive(Debug)]
+enum Ids {
+    Text(HashMap<String, (usize, String)>),
+    /// Hashes only, as [`Keys::Hashed`]: a hash seen again is confirmed by reading the
+    /// earlier entry back from the file.
+    Hashed {
+        seen: HashMap<u64, Vec<(usize, u64)>>,
+        file: Option<std::fs::File>,
+    },
+}
+
+impl Default for Ids {
+    fn default() -> Self {
+        Ids::Text(HashMap::new())
+    }
+}
+
+impl Ids {
+    /// The key of the entry read with `id`, if there was one.
+    fn owner(&mut self, id: &str) -> Option<String> {
+        match self {
+            Ids::Text(map) => map.get(id).map(|(_, k)| k.clone()),
+            Ids::Hashed { seen, file } => {
+                use std::hash::{Hash as _, Hasher as _};
+                let mut h = std::hash::DefaultHasher::new();
+                id.hash(&mut h);
+                seen.get(&h.finish())?.iter().find_map(|&(_, start)| {
+                    let e = file.as_mut().and_then(|f| entry_at(f, start, ""))?;
+                    (e.id == id).then_some(e.key)
+                })
+            }
+        }
+    }
+
+    /// The line and key of the entry read before with `id`, if there was one; else notes
+    /// `id` for the entry of `key` whose `key` line is `line` and starts at byte `at`.
+    fn first(&mut self, id: &str, key: &str, line: usize, at: u64) -> Option<(usize, String)> {
+        match self {
+            Ids::Text(map) => match map.get(id) {
+                Some(first) => Some(first.clone()),
+                None => {
+                    map.insert(id.to_string(), (line, key.to_string()));
+                    None
+                }
+            },
+            Ids::Hashed { seen, file } => {
+                use std::hash::{Hash as _, Hasher as _};
+                let mut h = std::hash::DefaultHasher::new();
+                id.hash(&mut h);
+                let earlier = seen.entry(h.finish()).or_default();
+                let found = earlier.iter().find_map(|&(first, start)| {
+                    let e = file.as_mut().and_then(|f| entry_at(f, start, ""))?;
+                    (e.id == id).then_some((first, e.key))
+                });
+                if found.is_none() {
+                    earlier.push((line, at));
+                }
+                found
+            }
+        }
+    }
+}
+
 /// The whole entry whose `key` line starts at byte `at` of `file`, in `document`'s section.
 fn entry_at(file: &mut std::fs::File, at: u64, document: &str) -> Option<Entry> {
     use std::io::{BufRead as _, Seek as _};
@@ -309,7 +422,7 @@ fn entry_at(file: &mut std::fs::File, at: u64, document: &str) -> Option<Entry> 
             return Some(entry);
         }
     }
-    reader.end().ok()?
+    reader.end().ok()?.0
 }
 
 /// The key of the `key` line that starts at byte `at` of `file`.
@@ -432,11 +545,22 @@ impl Reader {
                 message: format!("this key is listed twice (also on line {first})"),
             });
         }
+        if let Some((kept_line, kept)) = self.ids.first(&entry.id, &entry.key, line, at) {
+            self.duplicates.push(Duplicate {
+                id: entry.id,
+                kept,
+                kept_line,
+                dropped: entry.key,
+                line,
+            });
+            return Ok(None);
+        }
         Ok(Some(entry))
     }
 
-    /// At the end of the text: the last entry.
-    fn end(mut self) -> Result<Option<Entry>, ParseError> {
+    /// At the end of the text: the last entry, and the entries left out as they repeat an
+    /// earlier entry's id.
+    fn end(&mut self) -> Result<(Option<Entry>, Vec<Duplicate>), ParseError> {
         let done = self.finish()?;
         if !self.header && self.content {
             return Err(ParseError {
@@ -444,7 +568,7 @@ impl Reader {
                 message: format!("expected `{HEADER}`"),
             });
         }
-        Ok(done)
+        Ok((done, std::mem::take(&mut self.duplicates)))
     }
 }
 
@@ -841,6 +965,8 @@ pub struct Applied {
     /// left out of the lock until the document compiles cleanly, so that they can still
     /// be matched with the kept entries then.
     pub provisional: Vec<String>,
+    /// Warnings about items that shared an id with an earlier item and got another.
+    pub duplicates: Vec<Diagnostic>,
 }
 
 impl Applied {
@@ -1131,7 +1257,12 @@ pub fn apply(catalog: &mut Catalog, lock: &Lock, keep: &BTreeSet<String>) -> App
     let mut kept = Vec::new();
     for doc in &mut catalog.documents {
         let filed = old.document(&doc.path).unwrap_or_default();
-        let d = apply_document(doc, &filed, old.misfiled(), keep.contains(&doc.path));
+        let mut d = apply_document(doc, &filed, old.misfiled(), keep.contains(&doc.path));
+        applied
+            .duplicates
+            .extend(crate::ids::unique(doc, &mut d.entries, &d.added, &|id| {
+                old.owner(id)
+            }));
         seen.insert(doc.path.clone());
         used.extend(d.used);
         applied.renamed.extend(d.renamed);
@@ -1168,6 +1299,11 @@ pub struct OldLock {
     /// `[a.md]` section, as a hand edit can leave them): found by key from any document,
     /// never matched as renames; settled at the end when no item took them.
     misfiled: BTreeMap<String, Entry>,
+    /// Entries left out as they repeat an earlier entry's id, and their keys.
+    duplicates: Vec<Duplicate>,
+    dropped: BTreeSet<String>,
+    /// The key of each id (by [`OldLock::owner`]).
+    ids: std::sync::Mutex<Ids>,
 }
 
 #[derive(Debug, Default)]
@@ -1195,6 +1331,10 @@ impl OldLock {
     pub fn from_lock(lock: &Lock) -> OldLock {
         let mut by_doc: BTreeMap<String, BTreeMap<String, Entry>> = BTreeMap::new();
         let mut misfiled = BTreeMap::new();
+        let ids: HashMap<String, (usize, String)> = lock
+            .entries()
+            .map(|e| (e.id.clone(), (0, e.key.clone())))
+            .collect();
         for e in lock.entries() {
             if filed_right(e) {
                 by_doc
@@ -1208,6 +1348,9 @@ impl OldLock {
         OldLock {
             source: OldSource::Memory(by_doc),
             misfiled,
+            duplicates: lock.duplicates.clone(),
+            dropped: BTreeSet::new(),
+            ids: std::sync::Mutex::new(Ids::Text(ids)),
         }
     }
 
@@ -1234,6 +1377,10 @@ impl OldLock {
         let mut reader = std::io::BufReader::with_capacity(64 * 1024, &file);
         let mut parser = Reader {
             keys: Keys::Hashed {
+                seen: HashMap::new(),
+                file: open_lock(path).ok().flatten(),
+            },
+            ids: Ids::Hashed {
                 seen: HashMap::new(),
                 file: open_lock(path).ok().flatten(),
             },
@@ -1294,7 +1441,8 @@ impl OldLock {
             at += read as u64;
         }
         let last_at = parser.current.as_ref().map_or(0, |c| c.2);
-        if let Some(entry) = parser.end().map_err(parse_err)? {
+        let (last, duplicates) = parser.end().map_err(parse_err)?;
+        if let Some(entry) = last {
             keep(entry, last_at);
         }
         close(&mut open, at);
@@ -1315,7 +1463,20 @@ impl OldLock {
                 sections,
             },
             misfiled,
+            dropped: duplicates.iter().map(|d| d.dropped.clone()).collect(),
+            duplicates,
+            ids: std::sync::Mutex::new(std::mem::take(&mut parser.ids)),
         }))
+    }
+
+    /// The key the lock gives `id` to, if any.
+    pub fn owner(&self, id: &str) -> Option<String> {
+        self.ids.lock().unwrap_or_else(|p| p.into_inner()).owner(id)
+    }
+
+    /// Entries left out as they repeat an earlier entry's id.
+    pub fn duplicates(&self) -> &[Duplicate] {
+        &self.duplicates
     }
 
     /// The documents the lock has a section for.
@@ -1361,7 +1522,7 @@ impl OldLock {
                 ..Reader::default()
             };
             let mut take = |e: Entry| {
-                if filed_right(&e) {
+                if filed_right(&e) && !self.dropped.contains(&e.key) {
                     out.insert(e.key.clone(), e);
                 }
             };
@@ -1374,7 +1535,7 @@ impl OldLock {
             let last = parser
                 .end()
                 .map_err(|e| io(format!("changed while checkdown read it ({})", e.message)))?;
-            last.into_iter().for_each(&mut take);
+            last.0.into_iter().for_each(&mut take);
         }
         Ok(out)
     }
@@ -1484,6 +1645,9 @@ pub fn compile(
         .collect();
     let applied = apply(&mut compiled.catalog, lock, &keep);
     compiled.diagnostics.extend(applied.notes());
+    compiled
+        .diagnostics
+        .extend(applied.duplicates.iter().cloned());
     compiled
         .diagnostics
         .sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));

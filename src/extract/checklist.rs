@@ -23,8 +23,11 @@ pub struct Checklist {
     pub block: usize,
     /// A bold-only paragraph just above it (`**Key strategies**`), part of the block.
     pub caption: Option<usize>,
-    /// A stray block that broke the blockquote, and the list blockquote that continues it.
-    pub continuation: Option<(usize, usize)>,
+    /// Stray blocks that broke the blockquote, each with the list blockquote that
+    /// continues it: a stray paragraph, table, code or HTML block is text of the item
+    /// before it; a stray list (a checklist line that lost its `>` and is a list item)
+    /// holds items of the checklist, and may be its last block.
+    pub continuation: Vec<(usize, Option<usize>)>,
     /// Items that link to an in-page anchor.
     pub links: Vec<Link>,
     /// A plain list under a "Workload design checklist" heading (FORMS.md, form F): the
@@ -102,33 +105,80 @@ pub fn item_inlines(item: &Node) -> (&[Node], usize, usize) {
     }
 }
 
-/// The items of a checklist block and of its continuation.
-fn list_items<'a>(ctx: &Ctx<'a>, cl: &Checklist) -> Vec<&'a Node> {
+/// What a checklist block and its continuation hold, in order.
+#[derive(Debug, Clone, Copy)]
+enum Part<'a> {
+    /// A list item, inside this many blockquotes.
+    Item(&'a Node, usize),
+    /// A stray block that is text of the item before it.
+    Stray(&'a Node),
+}
+
+/// The items of a list block.
+fn items_of(list: &Node) -> impl Iterator<Item = &Node> {
+    list.children.iter().filter(|c| c.kind == Kind::Item)
+}
+
+/// The items of a quote's lists.
+fn quote_items(quote: &Node) -> impl Iterator<Item = &Node> {
+    quote
+        .children
+        .iter()
+        .filter(|c| matches!(c.kind, Kind::List(_)))
+        .flat_map(items_of)
+}
+
+/// The items and stray blocks of a checklist block and of its continuation.
+fn parts_of<'a>(ctx: &Ctx<'a>, cl: &Checklist) -> Vec<Part<'a>> {
     let blocks: &'a [Node] = ctx.blocks;
+    let Some(block) = blocks.get(cl.block) else {
+        return Vec::new();
+    };
     if cl.bare {
-        return blocks
-            .get(cl.block)
-            .map(|l| l.children.iter().filter(|c| c.kind == Kind::Item).collect())
-            .unwrap_or_default();
+        return items_of(block).map(|i| Part::Item(i, 0)).collect();
     }
-    let mut quotes: Vec<&'a Node> = blocks.get(cl.block).into_iter().collect();
-    if let Some(q) = cl.continuation.and_then(|(_, q)| blocks.get(q)) {
-        quotes.push(q);
+    let mut out: Vec<Part<'a>> = quote_items(block).map(|i| Part::Item(i, 1)).collect();
+    for &(stray, quote) in &cl.continuation {
+        if let Some(stray) = blocks.get(stray) {
+            if matches!(stray.kind, Kind::List(_)) {
+                out.extend(items_of(stray).map(|i| Part::Item(i, 0)));
+            } else {
+                out.push(Part::Stray(stray));
+            }
+        }
+        if let Some(q) = quote.and_then(|q| blocks.get(q)) {
+            out.extend(quote_items(q).map(|i| Part::Item(i, 1)));
+        }
     }
-    quotes
+    out
+}
+
+/// The items of a checklist block and of its continuation, each with the number of
+/// blockquotes around it.
+fn list_items<'a>(ctx: &Ctx<'a>, cl: &Checklist) -> Vec<(&'a Node, usize)> {
+    parts_of(ctx, cl)
         .into_iter()
-        .flat_map(|q| {
-            q.children
-                .iter()
-                .filter(|c| matches!(c.kind, Kind::List(_)))
+        .filter_map(|p| match p {
+            Part::Item(item, quotes) => Some((item, quotes)),
+            Part::Stray(_) => None,
         })
-        .flat_map(|l| l.children.iter().filter(|c| c.kind == Kind::Item))
         .collect()
 }
 
 /// The list items a checklist block (with its continuation) holds.
 pub fn list_items_of<'a>(ctx: &Ctx<'a>, cl: &Checklist) -> Vec<&'a Node> {
-    list_items(ctx, cl)
+    list_items(ctx, cl).into_iter().map(|(i, _)| i).collect()
+}
+
+/// The top-level blocks a checklist is made of: its caption, its block and what continues
+/// it.
+pub fn blocks_of(cl: &Checklist) -> Vec<usize> {
+    let mut out: Vec<usize> = cl.caption.into_iter().chain([cl.block]).collect();
+    for &(stray, quote) in &cl.continuation {
+        out.push(stray);
+        out.extend(quote);
+    }
+    out
 }
 
 /// The in-page link an item starts with, if any.
@@ -160,7 +210,7 @@ pub fn find(ctx: &mut Ctx) -> Vec<Checklist> {
             let mut cl = Checklist {
                 block: i,
                 caption: None,
-                continuation: None,
+                continuation: Vec::new(),
                 links: Vec::new(),
                 bare: true,
             };
@@ -178,31 +228,7 @@ pub fn find(ctx: &mut Ctx) -> Vec<Checklist> {
         let caption = i
             .checked_sub(1)
             .filter(|&p| blocks.get(p).is_some_and(is_caption));
-        // A stray unquoted line ends the blockquote in CommonMark; a list blockquote right
-        // after it continues the checklist.
-        let mut continuation = None;
-        if let (Some(stray), Some(next)) = (blocks.get(i + 1), blocks.get(i + 2)) {
-            let stray_kind = matches!(
-                stray.kind,
-                Kind::CodeBlock | Kind::Paragraph | Kind::Table | Kind::HtmlBlock
-            );
-            if stray_kind && is_list_quote(next, text) {
-                continuation = Some((i + 1, i + 2));
-                let d = Diagnostic::warning(
-                    "broken-checklist",
-                    &ctx.file.path,
-                    "this line is not prefixed with `>`, so it ends the checklist block",
-                )
-                .label("stray line")
-                .help("prefix the line with `>` (and the item's indentation); the list after it is read as part of the same checklist");
-                let line_range = {
-                    let (line, _) = ctx.file.lines.position(text, stray.range.start);
-                    ctx.file.lines.line_range(text, line)
-                };
-                let d = ctx.diag_at(d, line_range);
-                ctx.diags.push(d);
-            }
-        }
+        let continuation = continuation(ctx, i);
         let mut cl = Checklist {
             block: i,
             caption,
@@ -216,12 +242,68 @@ pub fn find(ctx: &mut Ctx) -> Vec<Checklist> {
     out
 }
 
+/// A stray unquoted line ends the blockquote in CommonMark. What continues checklist block
+/// `i`: a stray paragraph, table, code or HTML block followed by a list blockquote, or a
+/// stray list (checklist lines that lost their `>`) right under the block before it,
+/// followed by a list blockquote or not; as many times as they repeat. Each stray line is
+/// reported (`broken-checklist`).
+fn continuation(ctx: &mut Ctx, i: usize) -> Vec<(usize, Option<usize>)> {
+    let text = ctx.text();
+    let blocks = ctx.blocks;
+    let lines = &ctx.file.lines;
+    let line_of = |offset: usize| lines.position(text, offset).0;
+    let mut out = Vec::new();
+    let mut strays: Vec<(usize, bool)> = Vec::new();
+    let mut j = i + 1;
+    while let (Some(prev), Some(stray)) = (blocks.get(j - 1), blocks.get(j)) {
+        let quote_after = blocks.get(j + 1).is_some_and(|n| is_list_quote(n, text));
+        // A list right under the block before it (no blank line between).
+        let adjacent = line_of(prev.range.end.saturating_sub(1).max(prev.range.start)) + 1
+            == line_of(stray.range.start);
+        let stray_list = matches!(stray.kind, Kind::List(_)) && adjacent;
+        let stray_text = matches!(
+            stray.kind,
+            Kind::CodeBlock | Kind::Paragraph | Kind::Table | Kind::HtmlBlock
+        ) && quote_after;
+        if !(stray_list || stray_text) {
+            break;
+        }
+        if stray_list {
+            strays.extend(items_of(stray).map(|item| (item.range.start, quote_after)));
+        } else {
+            strays.push((stray.range.start, quote_after));
+        }
+        out.push((j, quote_after.then_some(j + 1)));
+        if !quote_after {
+            break;
+        }
+        j += 2;
+    }
+    for (at, quote_after) in strays {
+        let help = if quote_after {
+            "prefix the line with `>` (and the item's indentation); the list after it is read as part of the same checklist"
+        } else {
+            "prefix the line with `>` (and the item's indentation); it is read as part of the checklist above it"
+        };
+        let d = Diagnostic::warning(
+            "broken-checklist",
+            &ctx.file.path,
+            "this line is not prefixed with `>`, so it ends the checklist block",
+        )
+        .label("stray line")
+        .help(help);
+        let line_range = ctx.file.lines.line_range(text, line_of(at));
+        let d = ctx.diag_at(d, line_range);
+        ctx.diags.push(d);
+    }
+    out
+}
+
 /// The linked items of a checklist, with the text after each link.
 fn links_of(ctx: &Ctx, cl: &Checklist) -> Vec<Link> {
-    let quotes = usize::from(!cl.bare);
     list_items(ctx, cl)
         .iter()
-        .filter_map(|item| {
+        .filter_map(|&(item, quotes)| {
             leading_link(item).map(|(link, dest)| {
                 let (_, para_end, _) = item_inlines(item);
                 let after = title_plain(&ctx.md_inline(link.range.end, para_end, quotes));
@@ -320,20 +402,26 @@ pub fn items(
     owned: &mut HashSet<usize>,
     practice: bool,
 ) -> Vec<Draft> {
-    let nodes = list_items(ctx, cl);
     let anchor = ctx.anchor_before(cl.block);
-    let quotes = usize::from(!cl.bare);
     let mut out: Vec<Draft> = Vec::new();
-    let first_list_len = ctx
-        .blocks
-        .get(cl.block)
-        .map(|b| b.children.as_slice())
-        .unwrap_or(&[])
-        .iter()
-        .filter(|c| matches!(c.kind, Kind::List(_)))
-        .map(|l| l.children.iter().filter(|c| c.kind == Kind::Item).count())
-        .sum::<usize>();
-    for (n, item) in nodes.into_iter().enumerate() {
+    for part in parts_of(ctx, cl) {
+        let (item, quotes) = match part {
+            Part::Item(item, quotes) => (item, quotes),
+            // The stray line of a broken block belongs to the item before it.
+            Part::Stray(stray) => {
+                if let Some(last) = out.last_mut() {
+                    let line = ctx.md_block(stray, 0);
+                    let line = line.trim();
+                    if line.starts_with('|') {
+                        last.body.push('\n');
+                    } else {
+                        last.body.push_str("\n\n");
+                    }
+                    last.body.push_str(line);
+                }
+                continue;
+            }
+        };
         let mut draft = if let Some(link) = cl.links.iter().find(|l| l.range == item.range) {
             strategy(ctx, link, end, owned)
         } else {
@@ -342,20 +430,6 @@ pub fn items(
         draft.checked = super::forms::task_marker(item).is_some_and(|(done, _)| done);
         draft.at = item.range.start;
         out.push(draft);
-        // The stray line of a broken block belongs to the item before it.
-        if n + 1 == first_list_len {
-            let stray = cl.continuation.and_then(|(s, _)| ctx.blocks.get(s));
-            if let (Some(stray), Some(last)) = (stray, out.last_mut()) {
-                let line = ctx.md_block(stray, 0);
-                let line = line.trim();
-                if line.starts_with('|') {
-                    last.body.push('\n');
-                } else {
-                    last.body.push_str("\n\n");
-                }
-                last.body.push_str(line);
-            }
-        }
     }
     out
 }
@@ -382,8 +456,10 @@ fn practice_item(
         None => inlines,
     };
     let mut lead = lead::split(inlines, text, |from| ctx.md_inline(from, para_end, quotes));
+    // The item opens with a block (an indented code block, a nested list): its text is
+    // the title, and what follows the first sentence the start of the body.
+    let mut from_block = false;
     if lead.title.is_empty() {
-        // The item opens with a block (a code block, a nested list): its text is the title.
         if let Some((n, first)) = item
             .children
             .iter()
@@ -392,8 +468,15 @@ fn practice_item(
             .find(|(_, b)| b.is_block())
         {
             let plain = super::forms::block_plain(ctx, first, quotes);
-            lead.title = clean_title(sentence(&plain));
+            let first_sentence = sentence(&plain);
+            lead.title = clean_title(first_sentence);
+            lead.rest = plain
+                .get(first_sentence.len()..)
+                .unwrap_or("")
+                .trim()
+                .to_string();
             rest_from = n + 1;
+            from_block = true;
         }
     }
     let mut body = vec![lead.rest.clone()];
@@ -410,7 +493,7 @@ fn practice_item(
             None => body.push(ctx.md_block_callouts(block, quotes, &mut callouts)),
         }
     }
-    let plain_item = !practice_context && !lead.bold;
+    let plain_item = !practice_context && !lead.bold && !from_block;
     let (kind, title, body) = if plain_item {
         // A plain item: its whole first paragraph is the title.
         let whole = ctx.md_inline(
@@ -424,6 +507,8 @@ fn practice_item(
             clean_title(&title_plain(whole)),
             join_blocks(body.into_iter().skip(1)),
         )
+    } else if from_block && !practice_context {
+        ("item", lead.title.clone(), join_blocks(body))
     } else {
         ("practice", lead.title.clone(), join_blocks(body))
     };
@@ -540,12 +625,26 @@ pub fn table_items(ctx: &Ctx, index: usize, form: TableForm) -> Vec<Draft> {
     out
 }
 
-/// Markdown of a cell: links resolved, `<br>` variants as line breaks, pipes trimmed.
+/// Markdown of a cell: links resolved, `<br>` variants as line breaks, pipes trimmed, and
+/// `\|` read as `|`.
 pub(crate) fn cell_md(ctx: &Ctx, cell: &Node, from: Option<usize>) -> String {
     let md = ctx.md(from.unwrap_or(cell.range.start)..cell.range.end);
-    breaks(md.trim().trim_matches('|').trim())
-        .trim()
-        .to_string()
+    let md = md.trim();
+    // The cell's own delimiters, never an escaped pipe at its end (`a \|`).
+    let md = md.strip_prefix('|').unwrap_or(md);
+    let md = match md.strip_suffix('|') {
+        Some(rest) if !rest.ends_with('\\') => rest,
+        _ => md,
+    };
+    breaks(&unescape_pipes(md.trim())).trim().to_string()
+}
+
+/// GFM reads `\|` in a table cell as table syntax: the backslash keeps the pipe in the
+/// cell and is not text, inside code spans too (`` `a \| b` `` is the code `a | b`). As
+/// GFM does before reading the cell's inlines, every backslash right before a `|` is
+/// removed; the text is written back with `\|` only where it goes into a table again.
+pub(crate) fn unescape_pipes(md: &str) -> String {
+    md.replace("\\|", "|")
 }
 
 /// A link destination as a published URL.

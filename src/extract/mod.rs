@@ -760,10 +760,7 @@ fn build_document(ctx: &mut Ctx, env: &Env) -> Option<Document> {
     // claimed before forms B to G run.
     let mut claimed: HashSet<usize> = HashSet::new();
     for cl in &checklists {
-        for b in [Some(cl.block), cl.continuation.map(|(_, q)| q)]
-            .into_iter()
-            .flatten()
-        {
+        for b in checklist::blocks_of(cl) {
             if let Some(node) = blocks.get(b) {
                 claimed.insert(node.range.start);
             }
@@ -994,6 +991,11 @@ fn build_document(ctx: &mut Ctx, env: &Env) -> Option<Document> {
         });
     }
     entries.sort_by_key(|e| e.order);
+    // No item reaches the model without a title.
+    for e in &mut entries {
+        let drafts = std::mem::take(&mut e.drafts);
+        e.drafts = drafts.into_iter().filter_map(|d| titled(ctx, d)).collect();
+    }
     let pre_has_items = entries
         .iter()
         .find(|e| e.order == 0 && e.heading_at.is_none())
@@ -1246,17 +1248,9 @@ fn build_section(
             .ok()
             .and_then(|k| checklists.get(k));
         if let Some(cl) = cl {
-            skip.insert(cl.block);
-            skip.extend(
-                cl.continuation
-                    .iter()
-                    .flat_map(|(stray, quote)| [*stray, *quote]),
-            );
+            skip.extend(checklist::blocks_of(cl));
             let at = cl.caption.unwrap_or(cl.block);
             first_structural = first_structural.min(at);
-            if let Some(caption) = cl.caption {
-                skip.insert(caption);
-            }
             let practice_context = region.pillar.is_some()
                 || ctx
                     .subheading_before(i, region.start)
@@ -1319,6 +1313,54 @@ fn build_section(
         items: Vec::new(),
     };
     (section, drafts)
+}
+
+/// The last line of defence before an item is finished: a draft whose recognizer found no
+/// title (the recognizers already take the text of a block the item opens with) takes the
+/// text of the heading it links to; without one it is left out, and reported at its line
+/// (`empty-item`).
+fn titled(ctx: &mut Ctx, mut d: Draft) -> Option<Draft> {
+    if !d.title.trim().is_empty() {
+        return Some(d);
+    }
+    let title = d
+        .heading
+        .as_deref()
+        .map(lead::clean_title)
+        .unwrap_or_default();
+    if !title.is_empty() {
+        if d.key_fragment == slug("") && d.kind != "strategy" && d.kind != "review" {
+            d.key_fragment = slug(&title);
+        }
+        d.title = title;
+        return Some(d);
+    }
+    let text = ctx.text();
+    let at = d.at.min(text.len());
+    let line = ctx
+        .file
+        .lines
+        .line_range(text, ctx.file.lines.position(text, at).0);
+    let noun = match d.kind {
+        _ if text
+            .get(line.clone())
+            .is_some_and(|l| l.trim_start().starts_with('|')) =>
+        {
+            "table row"
+        }
+        "task" => "task",
+        _ => "checklist item",
+    };
+    let diag = Diagnostic::warning(
+        "empty-item",
+        &ctx.file.path,
+        format!("this {noun} has no text, so it is left out"),
+    )
+    .label("no text here")
+    .help("write the item's text after its marker, or remove the empty item");
+    let diag = ctx.diag_at(diag, at.max(line.start)..line.end);
+    ctx.diags.push(diag);
+    None
 }
 
 /// Settles a draft's key, id, pillar and URL.

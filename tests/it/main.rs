@@ -21,6 +21,7 @@ mod perf;
 mod progress;
 mod props;
 mod regen;
+mod reports;
 mod seed;
 mod stream;
 mod sync;

@@ -205,10 +205,9 @@ fn rows(ctx: &Ctx, table: &Node, col: usize) -> Vec<Draft> {
         let Some(cell) = row.get(task_col) else {
             continue;
         };
+        // A row without a task keeps an empty title: it is reported where items are
+        // finished.
         let md = cell_md(ctx, cell, None);
-        if md.is_empty() {
-            continue;
-        }
         let lead = lead::split(&cell.children, ctx.text(), |from| {
             cell_md(ctx, cell, Some(from))
         });

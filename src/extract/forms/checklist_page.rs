@@ -111,10 +111,8 @@ impl Form for ChecklistPage {
                 if is_field(item) || !claimed.insert(item.range.start) {
                     continue;
                 }
+                // An item without text is reported where items are finished.
                 let mut d = list_item(ctx, item, 0, TitleRule::Sentence, "practice", &|_| false);
-                if d.title.is_empty() {
-                    continue;
-                }
                 d.group = group.clone();
                 out.push(d);
             }
