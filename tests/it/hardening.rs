@@ -875,3 +875,97 @@ fn a_killed_build_leaves_nothing_the_next_build_keeps() {
         assert_eq!(mine(&out, child.id()), Vec::<String>::new());
     }
 }
+
+/// `watch`: an edit that changes the lock gives one rebuild, not two; and once INPUT is
+/// replaced (renamed away and another folder put at its path, or removed and created
+/// again), edits of the new folder are still built.
+#[cfg(all(feature = "watch", unix))]
+#[test]
+fn watch_builds_once_per_edit_and_follows_a_replaced_input() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let dir = case("watch-replaced", &[]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_checkdown"))
+        .current_dir(&dir)
+        .args(["watch", "in", "-o", "out"])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("watch starts");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let err = child.stderr.take().expect("stderr");
+    std::thread::spawn(move || {
+        for line in BufReader::new(err).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // The builds (summary lines) seen within `wait`, stopping at the first when `first`.
+    let builds = |wait: Duration, first: bool| -> usize {
+        let deadline = Instant::now() + wait;
+        let mut n = 0;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match rx.recv_timeout(left) {
+                Ok(line) if line.contains(" files written") || line.contains(" file written") => {
+                    n += 1;
+                    if first {
+                        break;
+                    }
+                }
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        n
+    };
+    let result = (|| -> Result<(), String> {
+        if builds(Duration::from_secs(60), true) != 1 {
+            return Err("no first build".into());
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        let page = dir.join("in/good.md");
+        let text = std::fs::read_to_string(&page).expect("page");
+        let edited = text.replace(
+            "> - [Listed](#-listed)",
+            "> - [Listed](#-listed)\n> - [Added](#-added)",
+        ) + "\n#### &#10003; Added\n\nMore.\n";
+        std::fs::write(&page, &edited).expect("edit");
+        let n = builds(Duration::from_secs(4), false);
+        if n != 1 {
+            return Err(format!("{n} builds after one edit that changed the lock"));
+        }
+        // Replaced: renamed away, a copy put in its place, then edited.
+        std::fs::rename(dir.join("in"), dir.join("in-old")).expect("mv");
+        std::fs::create_dir(dir.join("in")).expect("mkdir");
+        for name in ["good.md", "checkdown.lock"] {
+            std::fs::copy(dir.join("in-old").join(name), dir.join("in").join(name)).expect("cp");
+        }
+        builds(Duration::from_secs(3), false);
+        std::fs::write(
+            dir.join("in/good.md"),
+            edited.replace("# Clean", "# Replaced"),
+        )
+        .expect("edit");
+        if builds(Duration::from_secs(30), true) != 1 {
+            return Err("no build after an edit of the replaced folder".into());
+        }
+        // Removed, then created again.
+        std::fs::remove_dir_all(dir.join("in")).expect("rm");
+        std::thread::sleep(Duration::from_millis(1200));
+        write(
+            &dir.join("in/good.md"),
+            edited.replace("# Clean", "# Again").as_bytes(),
+        );
+        if builds(Duration::from_secs(30), true) != 1 {
+            return Err("no build once the folder came back".into());
+        }
+        Ok(())
+    })();
+    let _ = child.kill();
+    let _ = child.wait();
+    result.unwrap_or_else(|e| panic!("{e}"));
+    let json = std::fs::read_to_string(dir.join("out/checklist.json")).expect("json");
+    assert!(json.contains("\"Again\""), "{json}");
+}
