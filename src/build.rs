@@ -144,13 +144,23 @@ impl Sink {
         }
     }
 
-    /// Commits (or, for `--check`, lists the stale files).
-    fn finish(self, built: &mut Built) -> Result<(), Error> {
+    /// Commits, with the new lock when it changed (or, for `--check`, lists the stale
+    /// files). Returns whether the lock was written.
+    fn finish(
+        self,
+        built: &mut Built,
+        lock: &Path,
+        new_lock: Option<write::Beside>,
+    ) -> Result<bool, Error> {
+        let written = new_lock.is_some();
         match self {
-            Sink::Stage(s) => built.report = s.commit()?,
-            Sink::Compare(c) => built.stale = c.stale(),
+            Sink::Stage(s) => built.report = s.commit_with(Some(lock), new_lock)?,
+            Sink::Compare(c) => {
+                built.stale = c.stale();
+                return Ok(false);
+            }
         }
-        Ok(())
+        Ok(written)
     }
 }
 
@@ -490,8 +500,9 @@ fn build_streamed(req: &Request) -> Result<Built, Error> {
     indexes?;
     let lock = lock?;
     built.lock.current = lock.current;
-    pool.install(|| sink.finish(&mut built))?;
-    built.lock.written = lock.commit().map_err(|e| lock_write(req.lock, e))?;
+    // The lock is put in place by the commit, before anything in OUTPUT changes, and put
+    // back if the commit fails.
+    built.lock.written = pool.install(|| sink.finish(&mut built, req.lock, lock.into_beside()))?;
     Ok(built)
 }
 
@@ -592,11 +603,15 @@ fn build_whole(req: &Request) -> Result<Built, Error> {
     let text = applied.lock.to_text();
     let current = lock::read_bytes(req.lock).is_ok_and(|b| b.as_deref() == Some(text.as_bytes()));
     built.lock.current = current;
-    sink.finish(&mut built)?;
-    if !current && !req.check {
-        write::atomic_write(req.lock, text.as_bytes()).map_err(|e| lock_write(req.lock, e))?;
-        built.lock.written = true;
-    }
+    // Written and synced beside the lock before the commit, which puts it in place.
+    let new_lock = match !current && !req.check {
+        true => Some(
+            write::Beside::write(req.lock, text.as_bytes()).map_err(|e| lock_write(req.lock, e))?,
+        ),
+        false => None,
+    };
+    drop(text);
+    built.lock.written = sink.finish(&mut built, req.lock, new_lock)?;
     built.diagnostics = compiled.diagnostics;
     built.diagnostics.extend(warnings);
     Ok(built)
@@ -685,11 +700,7 @@ impl Sections {
                 _ => Path::new("."),
             };
             std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
-            let name = lock
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+            let tmp = write::temporary_path(lock, "tmp");
             let file = crate::open::create_new(&tmp).map_err(|e| io(&tmp, e))?;
             // Removed by `NewLock` if anything fails from here.
             new.tmp = Some(tmp.clone());
@@ -847,17 +858,10 @@ struct NewLock {
 }
 
 impl NewLock {
-    /// Puts the new lock in place. Returns whether it wrote.
-    fn commit(mut self) -> Result<bool, Error> {
-        let Some(tmp) = self.tmp.take() else {
-            return Ok(false);
-        };
-        let result = std::fs::rename(&tmp, &self.lock);
-        if let Err(e) = result {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(io(&self.lock, e));
-        }
-        Ok(true)
+    /// The new lock, for the commit to put in place, when it changed.
+    fn into_beside(mut self) -> Option<write::Beside> {
+        let tmp = self.tmp.take()?;
+        Some(write::Beside::adopt(&self.lock, tmp))
     }
 }
 

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use notify::event::{AccessKind, AccessMode};
+use notify::event::{AccessKind, AccessMode, ModifyKind};
 use notify::{EventKind, RecursiveMode, Watcher as _};
 
 use crate::Error;
@@ -50,6 +50,44 @@ pub fn is_change(kind: &EventKind) -> bool {
         EventKind::Access(_) => false,
         _ => true,
     }
+}
+
+/// Is this event, at a path that `is_dir`, a change that calls for a rebuild? A folder's
+/// own contents or times changing is not one (its entries' events say what changed; some
+/// backends also report the folder that holds the lock when the build renames the lock
+/// into it), but a folder created, removed or renamed is.
+pub fn is_change_at(kind: &EventKind, is_dir: bool) -> bool {
+    match kind {
+        EventKind::Modify(ModifyKind::Name(_)) => true,
+        EventKind::Modify(_) if is_dir => false,
+        kind => is_change(kind),
+    }
+}
+
+/// How often the watched folders are checked for having been replaced (removed, or
+/// renamed away and another put at their path, as `git checkout` or an editor may do):
+/// the watch follows the folder it was given, not the path, so a replaced root is watched
+/// again.
+pub const ROOT_CHECK: Duration = Duration::from_millis(500);
+
+/// What tells a folder from another at the same path.
+#[cfg(unix)]
+fn identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt as _;
+    std::fs::metadata(path)
+        .ok()
+        .filter(|m| m.is_dir())
+        .map(|m| (m.dev(), m.ino()))
+}
+
+/// Elsewhere only whether the folder is there: a root removed and created again is
+/// watched again; one replaced between two checks is not noticed.
+#[cfg(not(unix))]
+fn identity(path: &Path) -> Option<(u64, u64)> {
+    std::fs::metadata(path)
+        .ok()
+        .filter(|m| m.is_dir())
+        .map(|_| (0, 0))
 }
 
 /// A trailing debounce: a rebuild is due once `delay` has passed since the last change.
@@ -94,7 +132,9 @@ pub struct Watch {
     filter: Filter,
     events: mpsc::Receiver<notify::Result<notify::Event>>,
     // Dropping the watcher ends the watch.
-    _watcher: notify::RecommendedWatcher,
+    watcher: notify::RecommendedWatcher,
+    /// Each root's identity when it was last watched (`None`: it was not there).
+    watched: Vec<Option<(u64, u64)>>,
 }
 
 /// Watches `filter.roots` recursively.
@@ -113,29 +153,38 @@ pub fn start(filter: Filter) -> Result<Watch, Error> {
             .watch(root, RecursiveMode::Recursive)
             .map_err(|e| failed(root, e))?;
     }
+    let watched = filter.roots.iter().map(|r| identity(r)).collect();
     Ok(Watch {
         filter,
         events,
-        _watcher: watcher,
+        watcher,
+        watched,
     })
 }
 
 impl Watch {
     /// Calls `rebuild` after each settled change, for as long as the process runs.
-    pub fn run(self, delay: Duration, mut rebuild: impl FnMut()) -> Result<(), Error> {
+    pub fn run(mut self, delay: Duration, mut rebuild: impl FnMut()) -> Result<(), Error> {
         let mut debounce = Debounce::new(delay);
+        let mut checked = Instant::now();
         loop {
-            let received = match debounce.wait(Instant::now()) {
-                None => self
-                    .events
-                    .recv()
-                    .map_err(|_| RecvTimeoutError::Disconnected),
-                Some(left) => self.events.recv_timeout(left),
-            };
+            let left = debounce
+                .wait(Instant::now())
+                .map_or(ROOT_CHECK, |d| d.min(ROOT_CHECK));
+            let received = self.events.recv_timeout(left);
+            if checked.elapsed() >= ROOT_CHECK {
+                checked = Instant::now();
+                if self.rewatch() {
+                    debounce.change(Instant::now());
+                }
+            }
             match received {
                 Ok(Ok(event)) => {
-                    if is_change(&event.kind) && event.paths.iter().any(|p| self.filter.relevant(p))
-                    {
+                    let relevant = event
+                        .paths
+                        .iter()
+                        .any(|p| self.filter.relevant(p) && is_change_at(&event.kind, p.is_dir()));
+                    if relevant {
                         debounce.change(Instant::now());
                     }
                 }
@@ -154,5 +203,68 @@ impl Watch {
                 }
             }
         }
+    }
+
+    /// Watches again each root that was replaced (or came back) since it was watched.
+    /// Returns whether one was: a rebuild is due.
+    fn rewatch(&mut self) -> bool {
+        let mut changed = false;
+        for (root, watched) in self.filter.roots.iter().zip(self.watched.iter_mut()) {
+            let now = identity(root);
+            if now == *watched {
+                continue;
+            }
+            let _ = self.watcher.unwatch(root);
+            match now {
+                Some(_) if self.watcher.watch(root, RecursiveMode::Recursive).is_err() => {
+                    // Tried again at the next check.
+                    *watched = None;
+                    continue;
+                }
+                _ => *watched = now,
+            }
+            // A root that is gone is built once it is back.
+            if now.is_some() {
+                eprintln!(
+                    "checkdown: {} was replaced; watching the new folder",
+                    root.display()
+                );
+                changed = true;
+            }
+        }
+        changed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use notify::event::{CreateKind, DataChange, MetadataKind, RenameMode};
+
+    /// The build's own writes into INPUT (the lock's temporary file, its kept-aside copy, the
+    /// rename onto the lock, the folder that holds it changing) call for no rebuild.
+    #[test]
+    fn the_builds_own_lock_write_calls_for_no_rebuild() {
+        let f = Filter {
+            roots: vec![PathBuf::from("/w/docs")],
+            ignore: vec![PathBuf::from("/w/docs/checkdown.lock")],
+        };
+        let rename = EventKind::Modify(ModifyKind::Name(RenameMode::Both));
+        for p in [
+            "/w/docs/.checkdown.lock.123.tmp",
+            "/w/docs/.checkdown.lock.123.old",
+            "/w/docs/checkdown.lock",
+        ] {
+            assert!(!f.relevant(Path::new(p)), "{p}");
+        }
+        assert!(f.relevant(Path::new("/w/docs")));
+        let data = EventKind::Modify(ModifyKind::Data(DataChange::Any));
+        let times = EventKind::Modify(ModifyKind::Metadata(MetadataKind::WriteTime));
+        assert!(!is_change_at(&data, true));
+        assert!(!is_change_at(&times, true));
+        assert!(!is_change_at(&EventKind::Modify(ModifyKind::Any), true));
+        assert!(is_change_at(&rename, true));
+        assert!(is_change_at(&EventKind::Create(CreateKind::Folder), true));
+        assert!(is_change_at(&data, false));
     }
 }

@@ -32,13 +32,10 @@ fn replace(path: &Path, bytes: &[u8], sync: bool) -> Result<(), Error> {
         path: path.display().to_string(),
         message: e.to_string(),
     };
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(io)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let tmp = temporary_path(path, "tmp");
+    if let Some(dir) = tmp.parent() {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
     let result = (|| {
         let mut f = crate::open::create_new(&tmp)?;
         f.write_all(bytes)?;
@@ -401,6 +398,10 @@ pub struct Staging {
     /// Staged files: relative path -> hash of the bytes.
     files: Mutex<BTreeMap<String, u64>>,
     committed: bool,
+    /// The lock on OUTPUT, taken by the commit.
+    guard: Option<OutputLock>,
+    /// The lock this build holds on its staging folder (see [`remove_leftovers`]).
+    _owner: Option<File>,
 }
 
 impl Staging {
@@ -421,12 +422,19 @@ impl Staging {
                 Err(e) => return Err(io_error(&dir)(e)),
             }
         };
+        // Where file locks are not supported, the folder is told apart by its process id
+        // alone.
+        let owner = crate::open::create_new(&dir.join(OWNER))
+            .ok()
+            .filter(|f| f.try_lock().is_ok());
         Ok(Staging {
             out: out.to_path_buf(),
             dir,
             created_out,
             files: Mutex::new(BTreeMap::new()),
             committed: false,
+            guard: None,
+            _owner: owner,
         })
     }
 
@@ -470,21 +478,42 @@ impl Staging {
         })
     }
 
-    /// Puts every staged file in place, after checking that no file in OUTPUT that
-    /// checkdown did not write is in the way and that no path leaves OUTPUT (through a
-    /// symbolic link or a file in the way of a folder): refused before anything in OUTPUT
-    /// changes. Files whose bytes are already there are left alone. Then records the files
-    /// in `OUTPUT/.checkdown-manifest` and removes those an earlier build wrote and this one
-    /// does not, while they still hold what it wrote.
-    pub fn commit(mut self) -> Result<Report, Error> {
-        let files = std::mem::take(&mut *self.files.lock().unwrap_or_else(|p| p.into_inner()));
+    /// Puts every staged file in place, and with them `beside` (the lock), under the
+    /// advisory lock on OUTPUT ([`OUTPUT_LOCK`]: a second build into the same OUTPUT waits
+    /// for the first to finish its commit).
+    ///
+    /// Everything that can be checked is checked before anything changes: no file in OUTPUT
+    /// that checkdown did not write is in the way, no path leaves OUTPUT (through a symbolic
+    /// link or a file in the way of a folder), and each file about to be replaced (and the
+    /// lock) is kept aside under a second name (a hard link, or a copy). Then the lock is put
+    /// in place, the manifest lists both the old and the new files, the files are renamed
+    /// into place (files whose bytes are already there are left alone), the files an earlier
+    /// build wrote and this one does not are moved aside while they still hold what it wrote,
+    /// and the manifest lists the new files. If any step fails, every step done is undone in
+    /// reverse, so OUTPUT and the lock are as they were; the error says when that undoing
+    /// failed too.
+    pub fn commit(self) -> Result<Report, Error> {
+        self.commit_with(None, None)
+    }
+
+    /// [`Staging::commit`], with the new lock put in place at the same time when it changed
+    /// (`beside`). The leftovers of killed builds beside `lock` are removed (see
+    /// [`remove_leftovers`]).
+    pub fn commit_with(
+        mut self,
+        lock: Option<&Path>,
+        beside: Option<Beside>,
+    ) -> Result<Report, Error> {
         let out = self.out.clone();
+        self.guard = Some(OutputLock::acquire(&out)?);
+        remove_leftovers(&out, lock.or(beside.as_ref().map(|b| b.path.as_path())));
+        let files = std::mem::take(&mut *self.files.lock().unwrap_or_else(|p| p.into_inner()));
         let old = Manifest::read(&out)?;
         let mut new = Manifest::default();
         // Every path checked (on the current rayon pool), then the first refusal in path
         // order reported.
         let files: Vec<(String, u64)> = files.into_iter().collect();
-        let checked: Vec<Result<(PathBuf, PathBuf, bool), Error>> = files
+        let checked: Vec<Result<Planned, Error>> = files
             .par_iter()
             .map(|(rel, _)| {
                 let path = resolve(&out, rel)?;
@@ -500,7 +529,13 @@ impl Staging {
                         ),
                     });
                 }
-                Ok((path, staged, same))
+                Ok(Planned {
+                    rel: rel.clone(),
+                    path,
+                    staged,
+                    existing,
+                    same,
+                })
             })
             .collect();
         let mut plan = Vec::with_capacity(files.len());
@@ -508,40 +543,293 @@ impl Staging {
             plan.push(checked?);
             new.0.insert(rel, hash);
         }
-        // List what is about to be written before writing it, so that an interrupted build
-        // still knows its files.
         let mut both = old.clone();
         both.0.extend(new.0.iter().map(|(k, v)| (k.clone(), *v)));
-        if both != old {
-            both.write(&out)?;
+        let aside = self.dir.join(ASIDE);
+        let mut undo = Undo::default();
+        let result = self.apply(
+            &Commit {
+                out: &out,
+                aside: &aside,
+                plan: &plan,
+                old: &old,
+                new: &new,
+                both: &both,
+            },
+            beside,
+            &mut undo,
+        );
+        match result {
+            Ok(report) => {
+                self.committed = true;
+                if let Some(backup) = undo.lock_backup.take() {
+                    let _ = std::fs::remove_file(backup);
+                }
+                // What is left is the old files kept aside: nothing of OUTPUT's.
+                let _ = std::fs::remove_dir_all(&self.dir);
+                Ok(report)
+            }
+            Err(e) => match undo.run(&out) {
+                Ok(()) => Err(e),
+                Err(left) => Err(Error::Io {
+                    path: out.display().to_string(),
+                    message: format!(
+                        "{e}; undoing the build's changes failed too ({left}), so OUTPUT may \
+                         hold a mix of old and new files, each of them whole: build again"
+                    ),
+                }),
+            },
         }
-        let mut report = Report::default();
-        let moved: Vec<Result<bool, Error>> = plan
+    }
+
+    /// The steps of [`Staging::commit_with`] once everything is checked; each change is
+    /// noted in `undo` as it is made.
+    fn apply(
+        &self,
+        c: &Commit,
+        mut beside: Option<Beside>,
+        undo: &mut Undo,
+    ) -> Result<Report, Error> {
+        // Before the first change: the files about to be replaced (and the manifest, and the
+        // lock) kept aside, so that they can be put back.
+        let keep = |from: &Path, rel: &str| -> Result<Option<PathBuf>, Error> {
+            let to = c.aside.join(rel);
+            if let Some(parent) = to.parent() {
+                std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+            }
+            keep_aside(from, &to).map_err(io_error(from))
+        };
+        let manifest = c.out.join(MANIFEST);
+        let manifest_backup = keep(&manifest, MANIFEST)?;
+        let backups: Vec<Result<Option<PathBuf>, Error>> = c
+            .plan
             .par_iter()
-            .map(|(path, staged, same)| {
-                if *same {
+            .map(|p| match p.existing && !p.same {
+                true => keep(&p.path, &p.rel),
+                false => Ok(None),
+            })
+            .collect();
+        let backups: Vec<Option<PathBuf>> = backups.into_iter().collect::<Result<_, _>>()?;
+        if let Some(b) = &mut beside {
+            undo.lock_backup = b.keep_aside()?;
+        }
+
+        // The first change: the lock, the step most likely to be refused (a read-only or
+        // immutable lock, a folder that is not writable), before anything in OUTPUT.
+        if let Some(b) = &mut beside {
+            b.put_in_place()?;
+            undo.lock = Some(b.path.clone());
+        }
+        if c.both != c.old {
+            undo.manifest = Some(manifest_backup.clone());
+            c.both.write(c.out)?;
+        }
+        // Folders, one at a time, each noted; then the files, at once.
+        for p in c.plan.iter().filter(|p| !p.same) {
+            if let Some(parent) = p.path.parent() {
+                create_dirs(c.out, parent, &mut undo.folders)?;
+            }
+        }
+        let moved: Vec<Result<bool, Error>> = c
+            .plan
+            .par_iter()
+            .map(|p| {
+                if p.same {
                     return Ok(false);
                 }
-                if let Some(parent) = path.parent() {
-                    std::fs::create_dir_all(parent).map_err(io_error(parent))?;
-                }
-                std::fs::rename(staged, path).map_err(io_error(path))?;
+                std::fs::rename(&p.staged, &p.path).map_err(io_error(&p.path))?;
                 Ok(true)
             })
             .collect();
-        for m in moved {
-            if m? {
-                report.written += 1;
+        let mut report = Report::default();
+        let mut failed = None;
+        for ((p, m), backup) in c.plan.iter().zip(moved).zip(backups) {
+            match m {
+                Ok(true) => {
+                    report.written += 1;
+                    undo.files.push((p.path.clone(), backup));
+                }
+                Ok(false) => {}
+                Err(e) => {
+                    failed.get_or_insert(e);
+                }
             }
         }
-        remove_stale(&out, &old, &new, &mut report);
-        if new != both {
-            new.write(&out)?;
+        if let Some(e) = failed {
+            return Err(e);
         }
-        self.committed = true;
-        std::fs::remove_dir_all(&self.dir).map_err(io_error(&self.dir))?;
+        move_stale(c, &mut report, undo)?;
+        if c.new != c.both {
+            undo.manifest = Some(manifest_backup);
+            c.new.write(c.out)?;
+        }
         Ok(report)
     }
+}
+
+/// A staged file and where it goes.
+struct Planned {
+    rel: String,
+    path: PathBuf,
+    staged: PathBuf,
+    /// Something is at `path` now.
+    existing: bool,
+    /// ... and it holds the staged bytes already.
+    same: bool,
+}
+
+/// What a commit works from.
+struct Commit<'a> {
+    out: &'a Path,
+    /// Where the old files are kept aside, inside the staging folder.
+    aside: &'a Path,
+    plan: &'a [Planned],
+    old: &'a Manifest,
+    new: &'a Manifest,
+    both: &'a Manifest,
+}
+
+/// The folder inside the staging folder where a commit keeps the files it replaces or
+/// removes until it is done.
+const ASIDE: &str = ".aside";
+
+/// Keeps the file at `from` (when there is one) at `to` as well: a hard link, or a copy
+/// where the file system has none. Returns `to`, or `None` when there is no file.
+fn keep_aside(from: &Path, to: &Path) -> std::io::Result<Option<PathBuf>> {
+    let meta = match std::fs::symlink_metadata(from) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    if std::fs::hard_link(from, to).is_err() {
+        if !meta.is_file() {
+            return Err(std::io::Error::other(
+                "not a regular file, and it cannot be kept aside to be put back on failure",
+            ));
+        }
+        let (mut source, _) = crate::open::regular(from).map_err(|e| match e {
+            crate::open::Refused::Io(e) => e,
+            other => std::io::Error::other(other.to_string()),
+        })?;
+        let mut copy = crate::open::create_new(to)?;
+        std::io::copy(&mut source, &mut copy)?;
+    }
+    Ok(Some(to.to_path_buf()))
+}
+
+/// Creates `dir` and the folders above it inside `out` that are missing, noting each one
+/// created.
+fn create_dirs(out: &Path, dir: &Path, created: &mut Vec<PathBuf>) -> Result<(), Error> {
+    if dir == out || !dir.starts_with(out) || std::fs::symlink_metadata(dir).is_ok() {
+        return Ok(());
+    }
+    if let Some(parent) = dir.parent() {
+        create_dirs(out, parent, created)?;
+    }
+    match std::fs::create_dir(dir) {
+        Ok(()) => {
+            created.push(dir.to_path_buf());
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(io_error(dir)(e)),
+    }
+}
+
+/// The changes a commit made so far, to be undone if it fails.
+#[derive(Default)]
+struct Undo {
+    /// The lock put in place (and its old bytes, kept aside, when there was one).
+    lock: Option<PathBuf>,
+    lock_backup: Option<PathBuf>,
+    /// The manifest was rewritten; its old version kept aside (`None`: there was none).
+    manifest: Option<Option<PathBuf>>,
+    /// Folders created, in order.
+    folders: Vec<PathBuf>,
+    /// Files put in place, each with its old version kept aside (`None`: it is new).
+    files: Vec<(PathBuf, Option<PathBuf>)>,
+    /// Stale files moved aside: where they were, where they are.
+    moved: Vec<(PathBuf, PathBuf)>,
+}
+
+impl Undo {
+    /// Undoes every change, in reverse; returns what could not be undone.
+    fn run(&mut self, out: &Path) -> Result<(), String> {
+        let mut failed = Vec::new();
+        let mut note = |what: &Path, r: std::io::Result<()>| {
+            if let Err(e) = r {
+                failed.push(format!("{}: {e}", what.display()));
+            }
+        };
+        for (was, now) in self.moved.drain(..).rev() {
+            if let Some(parent) = was.parent() {
+                let _ = std::fs::create_dir_all(parent);
+            }
+            note(&was, std::fs::rename(&now, &was));
+        }
+        for (path, backup) in self.files.drain(..).rev() {
+            match backup {
+                Some(b) => note(&path, std::fs::rename(&b, &path)),
+                None => note(&path, std::fs::remove_file(&path)),
+            }
+        }
+        for dir in self.folders.drain(..).rev() {
+            let _ = std::fs::remove_dir(dir);
+        }
+        match self.manifest.take() {
+            Some(Some(b)) => note(&out.join(MANIFEST), std::fs::rename(&b, out.join(MANIFEST))),
+            Some(None) => note(
+                &out.join(MANIFEST),
+                std::fs::remove_file(out.join(MANIFEST)),
+            ),
+            None => {}
+        }
+        if let Some(lock) = self.lock.take() {
+            match self.lock_backup.take() {
+                Some(b) => note(&lock, std::fs::rename(&b, &lock)),
+                None => note(&lock, std::fs::remove_file(&lock)),
+            }
+        } else if let Some(b) = self.lock_backup.take() {
+            let _ = std::fs::remove_file(b);
+        }
+        match failed.is_empty() {
+            true => Ok(()),
+            false => Err(failed.join("; ")),
+        }
+    }
+}
+
+/// Moves aside (into the staging folder, to be removed with it) the files of `old` that
+/// `new` no longer lists, while they still hold what checkdown wrote; the others are
+/// reported kept.
+fn move_stale(c: &Commit, report: &mut Report, undo: &mut Undo) -> Result<(), Error> {
+    for (rel, recorded) in &c.old.0 {
+        if c.new.0.contains_key(rel) {
+            continue;
+        }
+        let Ok(path) = resolve(c.out, rel) else {
+            report.kept.push(rel.clone());
+            continue;
+        };
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.is_file() => {}
+            // Gone already, or something else now: nothing of ours to remove.
+            _ => continue,
+        }
+        if hash_file(&path).is_none_or(|h| h != *recorded) {
+            report.kept.push(rel.clone());
+            continue;
+        }
+        let to = c.aside.join(rel);
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+        }
+        std::fs::rename(&path, &to).map_err(io_error(&path))?;
+        undo.moved.push((path.clone(), to));
+        report.removed.push(rel.clone());
+        remove_empty_parents(c.out, &path);
+    }
+    Ok(())
 }
 
 impl Drop for Staging {
@@ -550,8 +838,298 @@ impl Drop for Staging {
             return;
         }
         let _ = std::fs::remove_dir_all(&self.dir);
+        // Released (and its file removed) before OUTPUT is.
+        self.guard = None;
         if self.created_out {
             let _ = std::fs::remove_dir(&self.out);
+        }
+    }
+}
+
+/// The advisory lock file inside OUTPUT: a build holds an exclusive lock on it (`flock` on
+/// Unix, `LockFileEx` on Windows) while it commits, so that two builds into one OUTPUT
+/// commit one after the other, never interleaved. It is there only during a commit: the
+/// build removes it before it lets go of the lock, and a build that was waiting on it
+/// checks, once it has the lock, that its file is still the one at that name.
+pub const OUTPUT_LOCK: &str = ".checkdown-lock";
+
+/// The lock on OUTPUT, held until dropped.
+#[derive(Debug)]
+struct OutputLock {
+    _file: File,
+    path: PathBuf,
+}
+
+impl Drop for OutputLock {
+    fn drop(&mut self) {
+        // Still held here: the file is closed (and the lock let go) after this.
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+impl OutputLock {
+    /// Waits for the lock on OUTPUT (saying so once on standard error when another build
+    /// holds it).
+    fn acquire(out: &Path) -> Result<OutputLock, Error> {
+        let path = out.join(OUTPUT_LOCK);
+        let io = io_error(&path);
+        let mut said = false;
+        loop {
+            let file = open_lock_file(&path).map_err(&io)?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    if !said {
+                        eprintln!(
+                            "checkdown: {}: another build is writing into this output folder; waiting for it to finish",
+                            path.display()
+                        );
+                        said = true;
+                    }
+                    file.lock().map_err(&io)?;
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
+            }
+            // The build that held it may have removed it (a failed first build removes the
+            // OUTPUT it created): then the lock is on a file no other build will find.
+            if still_at(&file, &path) {
+                return Ok(OutputLock {
+                    _file: file,
+                    path: path.clone(),
+                });
+            }
+        }
+    }
+}
+
+/// Opens (creating it when missing) a lock file: never through a symbolic link, never
+/// waiting on a FIFO, and only a regular file.
+fn open_lock_file(path: &Path) -> std::io::Result<File> {
+    let open = |new: bool| {
+        // An existing lock file is only read: a lock needs no more.
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(new).create_new(new);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt as _;
+            options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+        }
+        options.open(path)
+    };
+    let file = loop {
+        match open(true) {
+            Ok(f) => break f,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+        match open(false) {
+            Ok(f) => break f,
+            // Removed in between: create it again.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    };
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::other(
+            "refused: not a regular file (a folder, FIFO, socket or device); remove it",
+        ));
+    }
+    Ok(file)
+}
+
+/// Is `file` the file at `path`?
+#[cfg(unix)]
+fn still_at(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt as _;
+    match (file.metadata(), std::fs::symlink_metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn still_at(_file: &File, path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
+}
+
+/// The name of the file a staging folder's build holds a lock on for as long as it runs,
+/// so that the folder is never taken for a killed build's.
+const OWNER: &str = ".owner";
+
+/// The temporary file beside `path` that a process writes before renaming it into place:
+/// `.NAME.PID.tmp` (or another `ending`).
+pub fn temporary_path(path: &Path, ending: &str) -> PathBuf {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    dir.join(format!(".{name}.{}.{ending}", std::process::id()))
+}
+
+/// Has the process `pid` ended? Known only on Linux (`/proc`); elsewhere (and where
+/// `/proc` is not mounted) a process is never taken for gone, so nothing is removed.
+fn is_gone(pid: u32) -> bool {
+    if !cfg!(target_os = "linux") || pid == std::process::id() {
+        return false;
+    }
+    let proc = Path::new("/proc");
+    proc.join("self").exists() && !proc.join(pid.to_string()).exists()
+}
+
+/// The process id that starts `rest` (`PID`, `PID-N` or `PID.ENDING`).
+fn pid_of(rest: &str) -> Option<u32> {
+    let digits = rest.split(['-', '.']).next()?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// Removes what builds that were killed left behind, and only that: staging folders inside
+/// OUTPUT, the manifest's temporary files, and the lock's temporary files and kept-aside
+/// copies beside `lock`, each named with the process id of a process that has ended (see
+/// [`is_gone`]) and, for a staging folder, whose owner holds no lock on it.
+pub fn remove_leftovers(out: &Path, lock: Option<&Path>) {
+    let manifest_tmp = format!(".{MANIFEST}.");
+    if let Ok(entries) = std::fs::read_dir(out) {
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else {
+                continue;
+            };
+            let path = entry.path();
+            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            if let Some(rest) = name.strip_prefix(STAGING_PREFIX) {
+                let ours = rest.split_once('-').map_or(rest, |(pid, n)| {
+                    match n.bytes().all(|b| b.is_ascii_digit()) {
+                        true => pid,
+                        false => "",
+                    }
+                });
+                if is_dir
+                    && pid_of(ours).is_some_and(|pid| ours == pid.to_string() && is_gone(pid))
+                    && unowned(&path)
+                {
+                    let _ = std::fs::remove_dir_all(&path);
+                }
+            } else if let Some(rest) = name.strip_prefix(&manifest_tmp) {
+                if !is_dir && temporary_of_gone(rest, &["tmp"]) {
+                    let _ = std::fs::remove_file(&path);
+                }
+            }
+        }
+    }
+    let Some(lock) = lock else {
+        return;
+    };
+    let (Some(dir), Some(name)) = (lock.parent(), lock.file_name().and_then(|n| n.to_str())) else {
+        return;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let prefix = format!(".{name}.");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
+            continue;
+        };
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if !is_dir && temporary_of_gone(rest, &["tmp", "old"]) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Is `rest` exactly `PID.ENDING`, with one of `endings`, of a process that has ended?
+fn temporary_of_gone(rest: &str, endings: &[&str]) -> bool {
+    let Some((pid, ending)) = rest.split_once('.') else {
+        return false;
+    };
+    endings.contains(&ending) && pid_of(pid).is_some_and(|p| pid == p.to_string() && is_gone(p))
+}
+
+/// Does no running build hold the lock on this staging folder?
+fn unowned(dir: &Path) -> bool {
+    match crate::open::regular(&dir.join(OWNER)) {
+        Ok((file, _)) => file.try_lock().is_ok(),
+        // A folder made by an earlier version, or one whose build was killed before it
+        // took its lock.
+        Err(crate::open::Refused::NotFound) => true,
+        Err(_) => false,
+    }
+}
+
+/// A file outside OUTPUT (the lock) that a commit puts in place with OUTPUT's files: its
+/// new bytes are already written and synced in a temporary file beside it. Dropped without
+/// a commit, the temporary file is removed.
+#[derive(Debug)]
+pub struct Beside {
+    path: PathBuf,
+    tmp: Option<PathBuf>,
+}
+
+impl Beside {
+    /// The new bytes are in `tmp`, beside `path` (same folder).
+    pub fn adopt(path: &Path, tmp: PathBuf) -> Beside {
+        Beside {
+            path: path.to_path_buf(),
+            tmp: Some(tmp),
+        }
+    }
+
+    /// Writes `bytes` to a temporary file beside `path` and syncs it.
+    pub fn write(path: &Path, bytes: &[u8]) -> Result<Beside, Error> {
+        let tmp = temporary_path(path, "tmp");
+        if let Some(dir) = tmp.parent() {
+            std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+        }
+        let mut f = crate::open::create_new(&tmp).map_err(io_error(&tmp))?;
+        let beside = Beside::adopt(path, tmp.clone());
+        f.write_all(bytes)
+            .and_then(|()| f.sync_all())
+            .map_err(io_error(&tmp))?;
+        Ok(beside)
+    }
+
+    fn lock_error(&self, e: std::io::Error) -> Error {
+        Error::LockWrite {
+            path: self.path.display().to_string(),
+            message: e.to_string(),
+        }
+    }
+
+    /// Keeps the file now at `path` under a second name beside it, to put it back.
+    fn keep_aside(&self) -> Result<Option<PathBuf>, Error> {
+        let to = temporary_path(&self.path, "old");
+        let _ = std::fs::remove_file(&to);
+        keep_aside(&self.path, &to).map_err(|e| self.lock_error(e))
+    }
+
+    fn put_in_place(&mut self) -> Result<(), Error> {
+        let Some(tmp) = self.tmp.take() else {
+            return Ok(());
+        };
+        std::fs::rename(&tmp, &self.path).map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            self.lock_error(e)
+        })
+    }
+}
+
+impl Drop for Beside {
+    fn drop(&mut self) {
+        if let Some(tmp) = self.tmp.take() {
+            let _ = std::fs::remove_file(tmp);
         }
     }
 }

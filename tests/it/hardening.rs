@@ -567,3 +567,405 @@ fn temporary_files_are_never_written_through_a_planted_link() {
         .expect("target")
         .is_file());
 }
+
+/// Every file and folder under `dir` (links not followed), with the bytes of each file.
+fn snapshot(dir: &Path) -> Vec<(String, Option<Vec<u8>>)> {
+    fn walk(root: &Path, at: &Path, into: &mut Vec<(String, Option<Vec<u8>>)>) {
+        let Ok(entries) = std::fs::read_dir(at) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let rel = path
+                .strip_prefix(root)
+                .expect("inside")
+                .display()
+                .to_string();
+            let meta = std::fs::symlink_metadata(&path).expect("meta");
+            if meta.is_dir() {
+                into.push((rel, None));
+                walk(root, &path, into);
+            } else {
+                into.push((rel, Some(std::fs::read(&path).unwrap_or_default())));
+            }
+        }
+    }
+    let mut all = Vec::new();
+    walk(dir, dir, &mut all);
+    all.sort();
+    all
+}
+
+/// `chattr +i` / `-i` (immutable: even root cannot rename over it or into it). False when
+/// the file system or the container does not allow it.
+#[cfg(target_os = "linux")]
+fn immutable(path: &Path, on: bool) -> bool {
+    let done = std::process::Command::new("chattr")
+        .arg(if on { "+i" } else { "-i" })
+        .arg(path)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !done && on {
+        eprintln!("skipped: chattr +i is not available here");
+    }
+    done
+}
+
+/// A build that fails once it has started to commit (the lock cannot be replaced, or a
+/// rename into OUTPUT fails halfway) exits 2 and leaves OUTPUT and the lock exactly as they
+/// were: the lock is put in place first, and every change is undone on failure.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_build_that_fails_while_committing_leaves_output_and_the_lock_as_they_were() {
+    let page = std::fs::read(fixture("diag/clean/page.md")).expect("clean fixture");
+    let dir = case("commit-fails", &[("gone.md", &page)]);
+    assert_eq!(build(&dir, &[]).code, 0);
+    // The next build changes the lock (one more item), rewrites files, adds one, removes
+    // the stale ones of `gone.md`.
+    let more = String::from_utf8(page).expect("utf-8").replace(
+        "> - [Listed](#-listed)",
+        "> - [Listed](#-listed)\n> - [Added](#-added)",
+    ) + "\n#### &#10003; Added\n\nMore.\n";
+    write(&dir.join("in/good.md"), more.as_bytes());
+    write(&dir.join("in/new/page.md"), more.as_bytes());
+    std::fs::remove_file(dir.join("in/gone.md")).expect("rm");
+    let lock = dir.join("in/checkdown.lock");
+    let before = (snapshot(&dir.join("out")), snapshot(&dir.join("in")));
+
+    if !immutable(&lock, true) {
+        return;
+    }
+    for extra in [&[][..], &["--tracker", "jira"][..]] {
+        let o = checkdown_in_time(&dir, &[&["build", "in", "-o", "out"][..], extra].concat());
+        assert_eq!(o.code, 2, "{extra:?}: {}", o.summary);
+        assert!(
+            o.summary
+                .starts_with("error: cannot write the lock file `in/checkdown.lock`"),
+            "{}",
+            o.summary
+        );
+        let after = (snapshot(&dir.join("out")), snapshot(&dir.join("in")));
+        assert!(after == before, "{extra:?}: OUTPUT or INPUT changed");
+    }
+    assert!(immutable(&lock, false));
+
+    // A rename into OUTPUT that fails after others succeeded: all of them are undone.
+    let html = dir.join("out/html");
+    assert!(immutable(&html, true));
+    for extra in [&[][..], &["--tracker", "jira"][..]] {
+        let o = checkdown_in_time(&dir, &[&["build", "in", "-o", "out"][..], extra].concat());
+        let after = (snapshot(&dir.join("out")), snapshot(&dir.join("in")));
+        assert_eq!(o.code, 2, "{extra:?}: {}", o.summary);
+        assert!(o.summary.contains("out/html/"), "{}", o.summary);
+        assert!(after == before, "{extra:?}: OUTPUT or INPUT changed");
+    }
+    assert!(immutable(&html, false));
+    let o = build(&dir, &[]);
+    assert_eq!(o.code, 0, "{}", o.diagnostics);
+    assert_eq!(
+        o.summary,
+        "checkdown: 2 documents, 4 items, 0 skipped, 0 errors, 0 warnings, 8 files written, 2 stale files removed"
+    );
+}
+
+/// The documents' paths in `out/checklist.json`, and whether OUTPUT holds exactly what its
+/// manifest lists, the HTML page of each document and nothing else.
+fn consistent(out: &Path) -> Result<Vec<String>, String> {
+    let json = std::fs::read_to_string(out.join("checklist.json")).map_err(|e| e.to_string())?;
+    let catalog: checkdown::model::Catalog =
+        serde_json::from_str(&json).map_err(|e| e.to_string())?;
+    let docs: Vec<String> = catalog.documents.into_iter().map(|d| d.path).collect();
+    let manifest =
+        std::fs::read_to_string(out.join(checkdown::write::MANIFEST)).map_err(|e| e.to_string())?;
+    let mut listed: Vec<String> = manifest
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split_once(' ').map(|(_, p)| p.to_string()))
+        .collect();
+    listed.sort();
+    let mut present: Vec<String> = snapshot(out)
+        .into_iter()
+        .filter(|(rel, bytes)| bytes.is_some() && !rel.starts_with('.'))
+        .map(|(rel, _)| rel)
+        .collect();
+    present.sort();
+    if listed != present {
+        return Err(format!("listed {listed:?}\npresent {present:?}"));
+    }
+    for d in &docs {
+        let html = format!("html/{}", d.replace(".md", ".html"));
+        if !present.contains(&html) {
+            return Err(format!("{html} missing"));
+        }
+    }
+    let pages = present.iter().filter(|p| p.starts_with("html/")).count();
+    if pages != docs.len() + 1 {
+        return Err(format!("{pages} HTML pages for {} documents", docs.len()));
+    }
+    Ok(docs)
+}
+
+/// Two builds of different INPUTs into one OUTPUT at once: both succeed, one after the
+/// other, and OUTPUT is the whole site of one of them. And a build that finds OUTPUT locked
+/// says so and waits.
+#[test]
+fn two_builds_into_one_output_commit_one_after_the_other() {
+    use std::process::{Command, Stdio};
+    let page = std::fs::read(fixture("diag/clean/page.md")).expect("clean fixture");
+    let dir = case("concurrent", &[]);
+    std::fs::remove_dir_all(dir.join("in")).expect("rm");
+    for (input, prefix, n) in [("a", "alpha", 150), ("b", "beta", 90)] {
+        for i in 0..n {
+            write(&dir.join(input).join(format!("{prefix}-{i:03}.md")), &page);
+        }
+    }
+    let spawn = |input: &str| {
+        Command::new(env!("CARGO_BIN_EXE_checkdown"))
+            .current_dir(&dir)
+            .args(["build", input, "-o", "out", "--jobs", "1"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("runs")
+    };
+    for round in 0..6 {
+        let (first, second) = if round % 2 == 0 {
+            ("a", "b")
+        } else {
+            ("b", "a")
+        };
+        let one = spawn(first);
+        let two = spawn(second);
+        for child in [one, two] {
+            let o = child.wait_with_output().expect("waits");
+            assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        }
+        let docs = consistent(&dir.join("out")).unwrap_or_else(|e| panic!("round {round}: {e}"));
+        let n = docs.len();
+        assert!(
+            (docs.iter().all(|d| d.starts_with("alpha")) && n == 150)
+                || (docs.iter().all(|d| d.starts_with("beta")) && n == 90),
+            "round {round}: {n} documents"
+        );
+    }
+
+    // The lock file is there only while a build commits.
+    let lock_file = dir.join("out").join(checkdown::write::OUTPUT_LOCK);
+    assert!(!lock_file.exists());
+    // OUTPUT held by another: the build says so and waits for it.
+    let held = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&lock_file)
+        .expect("the lock file");
+    held.lock().expect("locks");
+    write(&dir.join("c/gamma.md"), &page);
+    let mut child = spawn("c");
+    std::thread::sleep(std::time::Duration::from_millis(3000));
+    assert!(
+        child.try_wait().expect("wait").is_none(),
+        "the build did not wait for the lock on OUTPUT"
+    );
+    held.unlock().expect("unlocks");
+    let started = std::time::Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        assert!(started.elapsed().as_secs() < 60, "the build never finished");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let o = child.wait_with_output().expect("output");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.starts_with("checkdown: out/.checkdown-lock: another build is writing into this output folder; waiting for it to finish\n"),
+        "{err}"
+    );
+    assert_eq!(
+        consistent(&dir.join("out")),
+        Ok(vec!["gamma.md".to_string()])
+    );
+}
+
+/// The temporary files and staging folders of builds that were killed are removed by the
+/// next build: only names checkdown uses, only of processes that have ended, and never a
+/// staging folder whose build still holds its lock (a build in another PID namespace).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_killed_build_leaves_nothing_the_next_build_keeps() {
+    let dir = case("leftovers", &[]);
+    assert_eq!(build(&dir, &[]).code, 0);
+    let mut gone = std::process::Command::new("true").spawn().expect("true");
+    let dead = gone.id();
+    gone.wait().expect("waits");
+    let mut alive = std::process::Command::new("sleep")
+        .arg("60")
+        .spawn()
+        .expect("sleep");
+    let live = alive.id();
+    let (input, out) = (dir.join("in"), dir.join("out"));
+    let removed = [
+        input.join(format!(".checkdown.lock.{dead}.tmp")),
+        input.join(format!(".checkdown.lock.{dead}.old")),
+        out.join(format!("..checkdown-manifest.{dead}.tmp")),
+        out.join(format!(".checkdown-staging-{dead}/html/good.html")),
+        out.join(format!(".checkdown-staging-{dead}-1/checklist.json")),
+    ];
+    let kept = [
+        input.join(format!(".checkdown.lock.{live}.tmp")),
+        input.join(format!(".checkdown.lock.{dead}.tmp.keep")),
+        input.join(format!(".other.{dead}.tmp")),
+        out.join(format!("..checkdown-manifest.{live}.tmp")),
+        out.join(format!(".checkdown-staging-{live}/checklist.json")),
+        out.join(format!(".checkdown-staging-{dead}x/checklist.json")),
+        out.join(".checkdown-staging-held/checklist.json"),
+    ];
+    for f in removed.iter().chain(&kept) {
+        write(f, b"x");
+    }
+    // A staging folder of a process this one cannot see, whose build holds its lock.
+    let held_dir = out.join(format!(".checkdown-staging-{}", dead + 1_000_000));
+    write(&held_dir.join("checklist.json"), b"x");
+    write(&held_dir.join(".owner"), b"");
+    let owner = std::fs::File::open(held_dir.join(".owner")).expect("owner");
+    owner.lock().expect("locks");
+
+    let o = build(&dir, &[]);
+    let _ = alive.kill();
+    let _ = alive.wait();
+    assert_eq!(o.code, 0, "{}", o.diagnostics);
+    for f in &removed {
+        assert!(!f.exists(), "{} is left", f.display());
+    }
+    assert!(!out.join(format!(".checkdown-staging-{dead}")).exists());
+    for f in &kept {
+        assert!(f.exists(), "{} was removed", f.display());
+    }
+    assert!(held_dir.join("checklist.json").exists());
+    drop(owner);
+
+    // A build killed at any point: the next one leaves no staging folder and no temporary.
+    let page = std::fs::read(fixture("diag/clean/page.md")).expect("clean fixture");
+    for i in 0..300 {
+        write(&input.join(format!("p{i:03}.md")), &page);
+    }
+    for delay in [30, 120, 400] {
+        std::fs::remove_file(input.join("checkdown.lock")).expect("rm");
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_checkdown"))
+            .current_dir(&dir)
+            .args(["build", "in", "-o", "out"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("runs");
+        std::thread::sleep(std::time::Duration::from_millis(delay));
+        let _ = child.kill();
+        let _ = child.wait();
+        let o = build(&dir, &[]);
+        assert_eq!(o.code, 0, "{}", o.diagnostics);
+        let mine = |d: &Path, pid: u32| {
+            std::fs::read_dir(d)
+                .expect("ls")
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.contains(&pid.to_string()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(mine(&input, child.id()), Vec::<String>::new());
+        assert_eq!(mine(&out, child.id()), Vec::<String>::new());
+    }
+}
+
+/// `watch`: an edit that changes the lock gives one rebuild, not two; and once INPUT is
+/// replaced (renamed away and another folder put at its path, or removed and created
+/// again), edits of the new folder are still built.
+#[cfg(all(feature = "watch", unix))]
+#[test]
+fn watch_builds_once_per_edit_and_follows_a_replaced_input() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let dir = case("watch-replaced", &[]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_checkdown"))
+        .current_dir(&dir)
+        .args(["watch", "in", "-o", "out"])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("watch starts");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let err = child.stderr.take().expect("stderr");
+    std::thread::spawn(move || {
+        for line in BufReader::new(err).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // The builds (summary lines) seen within `wait`, stopping at the first when `first`.
+    let builds = |wait: Duration, first: bool| -> usize {
+        let deadline = Instant::now() + wait;
+        let mut n = 0;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match rx.recv_timeout(left) {
+                Ok(line) if line.contains(" files written") || line.contains(" file written") => {
+                    n += 1;
+                    if first {
+                        break;
+                    }
+                }
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        n
+    };
+    let result = (|| -> Result<(), String> {
+        if builds(Duration::from_secs(60), true) != 1 {
+            return Err("no first build".into());
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        let page = dir.join("in/good.md");
+        let text = std::fs::read_to_string(&page).expect("page");
+        let edited = text.replace(
+            "> - [Listed](#-listed)",
+            "> - [Listed](#-listed)\n> - [Added](#-added)",
+        ) + "\n#### &#10003; Added\n\nMore.\n";
+        std::fs::write(&page, &edited).expect("edit");
+        let n = builds(Duration::from_secs(4), false);
+        if n != 1 {
+            return Err(format!("{n} builds after one edit that changed the lock"));
+        }
+        // Replaced: renamed away, a copy put in its place, then edited.
+        std::fs::rename(dir.join("in"), dir.join("in-old")).expect("mv");
+        std::fs::create_dir(dir.join("in")).expect("mkdir");
+        for name in ["good.md", "checkdown.lock"] {
+            std::fs::copy(dir.join("in-old").join(name), dir.join("in").join(name)).expect("cp");
+        }
+        builds(Duration::from_secs(3), false);
+        std::fs::write(
+            dir.join("in/good.md"),
+            edited.replace("# Clean", "# Replaced"),
+        )
+        .expect("edit");
+        if builds(Duration::from_secs(30), true) != 1 {
+            return Err("no build after an edit of the replaced folder".into());
+        }
+        // Removed, then created again.
+        std::fs::remove_dir_all(dir.join("in")).expect("rm");
+        std::thread::sleep(Duration::from_millis(1200));
+        write(
+            &dir.join("in/good.md"),
+            edited.replace("# Clean", "# Again").as_bytes(),
+        );
+        if builds(Duration::from_secs(30), true) != 1 {
+            return Err("no build once the folder came back".into());
+        }
+        Ok(())
+    })();
+    let _ = child.kill();
+    let _ = child.wait();
+    result.unwrap_or_else(|e| panic!("{e}"));
+    let json = std::fs::read_to_string(dir.join("out/checklist.json")).expect("json");
+    assert!(json.contains("\"Again\""), "{json}");
+}
