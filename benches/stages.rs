@@ -39,7 +39,7 @@ fn main() {
         .build_global();
 
     let mut diags: Vec<Diagnostic> = Vec::new();
-    let paths = load::walk(&corpus, None, &mut diags);
+    let paths = load::walk(&corpus, None, &load::Pages::default(), &mut diags);
     let files: Vec<SourceFile> = paths
         .iter()
         .filter_map(|(abs, rel)| load::read(abs, rel, u64::MAX, &mut diags))

@@ -355,7 +355,7 @@ fn build_streamed(req: &Request) -> Result<Built, Error> {
             || OldLock::open(req.lock),
             || {
                 let mut diagnostics = Vec::new();
-                let files = load::walk(req.input, req.skip, &mut diagnostics);
+                let files = load::walk(req.input, req.skip, &options.pages, &mut diagnostics);
                 (files, diagnostics)
             },
         )

@@ -63,6 +63,8 @@ pub struct Options {
     /// Files compiled (and documents rendered) at once; 0: one per available core
     /// (`--jobs`). The output is the same for any number.
     pub jobs: usize,
+    /// Which pages under INPUT are read (`--include`, `--exclude`); every page by default.
+    pub pages: load::Pages,
 }
 
 /// The default of `--max-file-size`: 16 MiB.
@@ -75,6 +77,7 @@ impl Default for Options {
             max_nesting: parse::DEFAULT_MAX_NESTING,
             base_url: extract::links::DEFAULT_BASE.to_string(),
             jobs: 0,
+            pages: load::Pages::default(),
         }
     }
 }
@@ -268,7 +271,7 @@ fn cap_per_code(path: &str, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
 /// inside it). Diagnostics are sorted by file and position.
 pub fn compile_dir(input: &Path, skip: Option<&Path>, options: &Options) -> Compiled {
     let mut diagnostics = Vec::new();
-    let files = load::walk(input, skip, &mut diagnostics);
+    let files = load::walk(input, skip, &options.pages, &mut diagnostics);
     let env = extract::Env {
         site: extract::links::Site::new(&options.base_url),
         known: Some(files.iter().map(|(_, rel)| rel.clone()).collect()),

@@ -32,9 +32,11 @@ pub struct SourceFile {
 /// its own path, and a link that leads out of INPUT, nowhere, or round in a loop is
 /// reported (`symlink`) and skipped. Anything that is not a regular file (a FIFO named
 /// `x.md`, say) is reported and skipped, never opened.
+/// Only pages `pages` admits are listed (and so read); a folder it excludes is not entered.
 pub fn walk(
     input: &Path,
     skip: Option<&Path>,
+    pages: &Pages,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<(PathBuf, String)> {
     let root = input.canonicalize().unwrap_or_else(|_| input.to_path_buf());
@@ -49,7 +51,10 @@ pub fn walk(
             let name = e.file_name().to_string_lossy();
             let hidden = e.depth() > 0 && name.starts_with('.') && name != ".github";
             let skipped = skip.is_some_and(|s| e.path() == s);
-            !hidden && !skipped
+            let excluded = e.depth() > 0
+                && e.file_type().is_dir()
+                && pages.excludes(&shown_relative(input, e.path()));
+            !hidden && !skipped && !excluded
         });
     for entry in walker {
         match entry {
@@ -57,6 +62,10 @@ pub fn walk(
                 let is_md = is_markdown(e.path());
                 let rel = shown_relative(input, e.path());
                 let ft = e.file_type();
+                if is_md && !ft.is_dir() && !pages.admits(&rel) {
+                    // Left out by --include/--exclude: not read, not reported.
+                    continue;
+                }
                 if ft.is_symlink() {
                     if let Some(d) = symlink_problem(&root, e.path(), &rel, is_md) {
                         diags.push(d);
@@ -93,6 +102,61 @@ pub fn walk(
         }
     }
     files
+}
+
+/// Which pages are read (`--include`, `--exclude`): globs matched against a page's path
+/// relative to INPUT with `/` separators. `*` stays within a folder, `**` crosses
+/// folders, and a glob without `/` matches a name in any folder. A page is read when no
+/// exclude glob matches it (nor any folder above it) and, if there are include globs, one
+/// of them matches it. The default admits every page.
+#[derive(Debug, Clone, Default)]
+pub struct Pages {
+    include: Option<globset::GlobSet>,
+    exclude: Option<globset::GlobSet>,
+}
+
+impl Pages {
+    /// One glob as `Pages` reads it, or why it does not parse.
+    pub fn glob(pattern: &str) -> Result<globset::Glob, String> {
+        let anchored = if pattern.contains('/') {
+            pattern.trim_start_matches('/').to_string()
+        } else {
+            format!("**/{pattern}")
+        };
+        globset::GlobBuilder::new(&anchored)
+            .literal_separator(true)
+            .backslash_escape(true)
+            .build()
+            .map_err(|e| format!("`{pattern}` is not a glob: {}", e.kind()))
+    }
+
+    /// The filter of these include and exclude globs.
+    pub fn new(include: &[String], exclude: &[String]) -> Result<Pages, String> {
+        let set = |globs: &[String]| -> Result<Option<globset::GlobSet>, String> {
+            if globs.is_empty() {
+                return Ok(None);
+            }
+            let mut b = globset::GlobSetBuilder::new();
+            for g in globs {
+                b.add(Pages::glob(g)?);
+            }
+            b.build().map(Some).map_err(|e| e.to_string())
+        };
+        Ok(Pages {
+            include: set(include)?,
+            exclude: set(exclude)?,
+        })
+    }
+
+    /// Is the page at `rel` (relative to INPUT, `/` separators) read?
+    pub fn admits(&self, rel: &str) -> bool {
+        !self.excludes(rel) && self.include.as_ref().is_none_or(|s| s.is_match(rel))
+    }
+
+    /// Does an exclude glob match `rel`?
+    pub fn excludes(&self, rel: &str) -> bool {
+        self.exclude.as_ref().is_some_and(|s| s.is_match(rel))
+    }
 }
 
 /// `*.md` and `*.mdx` (Docusaurus) files are pages.

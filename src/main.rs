@@ -1,28 +1,47 @@
-//! The command line: arguments -> a resolved config -> library calls -> exit code.
-//! Exit status: 0 clean, 1 when any error was reported (or, with `build --check`, when
-//! OUTPUT or the lock is out of date), 2 for usage or I/O failure.
+//! The command line: arguments (raw, `None` where not given) -> a resolved configuration
+//! (flags over checkdown.toml over the defaults, src/config.rs) -> library calls -> exit
+//! code. Exit status: 0 clean, 1 when any error was reported (or, with `build --check`,
+//! when OUTPUT or the lock is out of date), 2 for usage, configuration or I/O failure.
 #![forbid(unsafe_code)]
 
-use std::io::IsTerminal;
+mod config;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{bail, Context as _, Result};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory as _, Parser, Subcommand, ValueEnum};
 
 use checkdown::diag::{self, Diagnostic, MessageFormat, Severity};
 use checkdown::render::tracker::{self, AdoProcess, Tracker};
 use checkdown::render::{self, Format};
-use checkdown::{diff, lock, Options};
+use checkdown::{diff, Options};
+
+use config::{Color, Config, Flags, MessageFormatArg};
+
+/// `--version`: the program's version and the versions of the JSON formats it writes
+/// (checked against `model::FORMAT` and `progress::VERSION` by tests/it/config.rs).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (checklist.json format 1, checkdown-progress version 2)"
+);
 
 #[derive(Parser)]
 #[command(
     name = "checkdown",
-    version,
+    version = VERSION,
     about = "Compile Learn-style Markdown docs into checklists, backlogs, an HTML checklist and JSON"
 )]
 struct Cli {
+    /// The settings file [default: INPUT/checkdown.toml when INPUT is given; else
+    /// ./checkdown.toml; else input/checkdown.toml]. Flags override it.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Colour diagnostics and the summary: auto (when standard error is a terminal,
+    /// unless NO_COLOR is set; CLICOLOR_FORCE forces it), always or never [default: auto].
+    #[arg(long, global = true, value_enum, value_name = "WHEN")]
+    color: Option<Color>,
     #[command(subcommand)]
     command: Command,
 }
@@ -30,18 +49,54 @@ struct Cli {
 /// What `build` and `watch` read and write.
 #[derive(clap::Args)]
 struct Target {
-    /// Folder of Markdown pages.
-    #[arg(default_value = "input")]
-    input: PathBuf,
-    /// Folder to write into.
-    #[arg(short, long, default_value = "output")]
-    output: PathBuf,
-    /// Comma-separated formats: md, csv, html, json.
-    #[arg(long, value_delimiter = ',', default_value = "md,csv,html,json")]
-    format: Vec<Format>,
+    /// Folder of Markdown pages [default: input].
+    input: Option<PathBuf>,
+    /// Folder to write into [default: output].
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Comma-separated formats: md, csv, html, json [default: all four].
+    #[arg(long, value_delimiter = ',')]
+    format: Option<Vec<Format>>,
     /// Folder of Tera templates that override the built-in ones, file by file.
     #[arg(long, value_name = "DIR")]
     templates: Option<PathBuf>,
+}
+
+/// What `build` alone takes.
+#[derive(clap::Args)]
+struct BuildArgs {
+    /// Comma-separated backlogs for the csv format: generic, jira, azure-devops, gitlab,
+    /// github [default: generic]. Naming any adds csv to --format.
+    #[arg(long, value_delimiter = ',', value_name = "LIST")]
+    tracker: Option<Vec<Tracker>>,
+    /// Azure DevOps process, which decides the work item types: agile, scrum or basic
+    /// [default: agile].
+    #[arg(long, value_name = "PROCESS")]
+    ado_process: Option<AdoProcess>,
+    /// Start every CSV file with a UTF-8 byte order mark, for Excel.
+    #[arg(long)]
+    csv_bom: bool,
+    /// Write nothing; exit 1 and list what would change when OUTPUT or the lock is out of
+    /// date with INPUT.
+    #[arg(long)]
+    check: bool,
+    /// The team's progress file: every output shows each item's status and note
+    /// [default: INPUT/checkdown.progress.json, when it exists].
+    #[arg(long, value_name = "FILE")]
+    progress: Option<PathBuf>,
+}
+
+/// Which pages are read.
+#[derive(clap::Args)]
+struct PagesArgs {
+    /// Leave out the pages this glob matches (repeatable): matched against the path
+    /// relative to INPUT; `*` stays within a folder, `**` crosses folders, a glob without
+    /// `/` matches a name in any folder.
+    #[arg(long, value_name = "GLOB", value_parser = glob)]
+    exclude: Vec<String>,
+    /// Read only the pages one of these globs matches (repeatable) [default: every page].
+    #[arg(long, value_name = "GLOB", value_parser = glob)]
+    include: Vec<String>,
 }
 
 #[derive(Subcommand)]
@@ -50,32 +105,16 @@ enum Command {
     Build {
         #[command(flatten)]
         target: Target,
-        /// Comma-separated backlogs for the csv format: generic, jira, azure-devops, gitlab,
-        /// github [default: generic]. Naming any adds csv to --format.
-        #[arg(long, value_delimiter = ',', value_name = "LIST")]
-        tracker: Option<Vec<Tracker>>,
-        /// Azure DevOps process, which decides the work item types: agile, scrum or basic.
-        #[arg(long, default_value = "agile", value_name = "PROCESS")]
-        ado_process: AdoProcess,
-        /// Start every CSV file with a UTF-8 byte order mark, for Excel.
-        #[arg(long)]
-        csv_bom: bool,
-        /// Write nothing; exit 1 and list what would change when OUTPUT or the lock is out of
-        /// date with INPUT.
-        #[arg(long)]
-        check: bool,
-        /// The team's progress file: every output shows each item's status and note
-        /// [default: INPUT/checkdown.progress.json, when it exists].
-        #[arg(long, value_name = "FILE")]
-        progress: Option<PathBuf>,
+        #[command(flatten)]
+        build: BuildArgs,
         #[command(flatten)]
         common: Common,
     },
     /// Report how far the progress file says the team is: done, in progress, not
     /// applicable and open items per document and section, level and pillar.
     Status {
-        #[arg(default_value = "input")]
-        input: PathBuf,
+        /// Folder of Markdown pages [default: input].
+        input: Option<PathBuf>,
         /// The progress file [default: INPUT/checkdown.progress.json; without one, the
         /// items the docs mark done].
         #[arg(long, value_name = "FILE")]
@@ -84,21 +123,23 @@ enum Command {
         #[arg(long, value_enum, default_value = "table")]
         format: StatusFormat,
         /// Exit 1 when the share done (done over applicable items) is below PERCENT.
-        #[arg(long, value_name = "PERCENT", value_parser = percent)]
+        #[arg(long, value_name = "PERCENT", value_parser = config::percent)]
         fail_under: Option<f64>,
         /// The lock file that keeps item ids across rewording [default: INPUT/checkdown.lock].
         #[arg(long, value_name = "FILE")]
         lock: Option<PathBuf>,
-        /// Largest Markdown file accepted, in bytes.
-        #[arg(long, default_value_t = checkdown::DEFAULT_MAX_FILE_SIZE, value_name = "BYTES")]
-        max_file_size: u64,
+        /// Largest Markdown file accepted, in bytes [default: 16777216].
+        #[arg(long, value_name = "BYTES")]
+        max_file_size: Option<u64>,
+        #[command(flatten)]
+        pages: PagesArgs,
     },
     /// Compare two editions item by item: added, removed, renamed, changed.
     Diff {
         /// The older edition: an input folder (with its checkdown.lock) or a checklist.json.
         old: PathBuf,
         /// The newer edition: an input folder (with its own lock, else OLD's) or a
-        /// checklist.json.
+        /// checklist.json. A folder's checkdown.toml is read.
         new: PathBuf,
         /// md (a report), json, or csv (the backlog of the added items only).
         #[arg(long, value_enum, default_value = "md")]
@@ -107,42 +148,43 @@ enum Command {
         /// azure-devops, gitlab or github (JSON lines). Items only, no parent rows.
         #[arg(long, default_value = "generic", value_name = "TRACKER")]
         tracker: Tracker,
-        /// With --tracker azure-devops: agile, scrum or basic.
-        #[arg(long, default_value = "agile", value_name = "PROCESS")]
-        ado_process: AdoProcess,
+        /// With --tracker azure-devops: agile, scrum or basic [default: agile].
+        #[arg(long, value_name = "PROCESS")]
+        ado_process: Option<AdoProcess>,
         /// With --format csv: start the file with a UTF-8 byte order mark.
         #[arg(long)]
         csv_bom: bool,
-        /// Largest Markdown file accepted, in bytes.
-        #[arg(long, default_value_t = 16 * 1024 * 1024, value_name = "BYTES")]
-        max_file_size: u64,
+        /// Largest Markdown file accepted, in bytes [default: 16777216].
+        #[arg(long, value_name = "BYTES")]
+        max_file_size: Option<u64>,
+        #[command(flatten)]
+        pages: PagesArgs,
     },
     /// Catch a tracker up with the docs: read the tracker's export of the tickets an earlier
     /// import created, write what creates, updates and flags them, report on standard output.
     Sync {
-        /// Folder of Markdown pages (with its checkdown.lock).
-        #[arg(default_value = "input")]
-        input: PathBuf,
-        /// jira, azure-devops, gitlab or github.
+        /// Folder of Markdown pages (with its checkdown.lock) [default: input].
+        input: Option<PathBuf>,
+        /// jira, azure-devops, gitlab or github (or `[sync] tracker` in checkdown.toml).
         #[arg(long, value_name = "TRACKER")]
-        tracker: Tracker,
+        tracker: Option<Tracker>,
         /// The tracker's export: Jira's "Export CSV (all fields)", Azure DevOps' query
         /// results as CSV, GitLab's issue CSV export, or the JSON of `gh issue list --json
-        /// number,title,body,labels,state,url`.
+        /// number,title,body,labels,state,url` (or `[sync] export` in checkdown.toml).
         #[arg(long, value_name = "FILE")]
-        export: PathBuf,
-        /// Folder to write the tracker's files into (`sync-<tracker>...`).
-        #[arg(short, long, default_value = "output")]
-        output: PathBuf,
+        export: Option<PathBuf>,
+        /// Folder to write the tracker's files into (`sync-<tracker>...`) [default: output].
+        #[arg(short, long)]
+        output: Option<PathBuf>,
         /// The report: md or json.
         #[arg(long, value_enum, default_value = "md")]
         format: SyncFormat,
-        /// With --tracker azure-devops: agile, scrum or basic.
-        #[arg(long, default_value = "agile", value_name = "PROCESS")]
-        ado_process: AdoProcess,
-        /// Largest export read, in bytes.
-        #[arg(long, default_value_t = checkdown::sync::DEFAULT_MAX_EXPORT_SIZE, value_name = "BYTES")]
-        max_export_size: u64,
+        /// With --tracker azure-devops: agile, scrum or basic [default: agile].
+        #[arg(long, value_name = "PROCESS")]
+        ado_process: Option<AdoProcess>,
+        /// Largest export read, in bytes [default: 16777216].
+        #[arg(long, value_name = "BYTES")]
+        max_export_size: Option<u64>,
         /// Write nothing; only report.
         #[arg(long)]
         dry_run: bool,
@@ -158,8 +200,18 @@ enum Command {
     },
     /// Validate INPUT and report diagnostics; writes nothing.
     Check {
-        #[arg(default_value = "input")]
-        input: PathBuf,
+        /// Folder of Markdown pages [default: input].
+        input: Option<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Print the resolved configuration (flags over checkdown.toml over the defaults) as
+    /// TOML, each value with where it came from: default, file or flag.
+    Config {
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        build: BuildArgs,
         #[command(flatten)]
         common: Common,
     },
@@ -170,6 +222,13 @@ enum Command {
         #[arg(value_enum, default_value = "checklist")]
         of: SchemaOf,
     },
+    /// Print the completion script of SHELL on standard output.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write the manual pages (checkdown.1 and one per subcommand) into DIR.
+    Man { dir: PathBuf },
 }
 
 #[derive(clap::Args)]
@@ -177,51 +236,36 @@ struct Common {
     /// Treat these diagnostics as errors (`warnings`).
     #[arg(long, value_enum, value_name = "WHAT")]
     deny: Vec<Deny>,
-    /// Largest Markdown file accepted, in bytes.
-    #[arg(long, default_value_t = checkdown::DEFAULT_MAX_FILE_SIZE, value_name = "BYTES")]
-    max_file_size: u64,
+    /// Largest Markdown file accepted, in bytes [default: 16777216].
+    #[arg(long, value_name = "BYTES")]
+    max_file_size: Option<u64>,
     /// Where the pages are published: relative links resolve against it, site-root links
     /// (`/azure/...`) against its scheme and host; `none`: pages are not published under
-    /// a known URL, so links stay as written and no URL is made.
-    #[arg(long, value_name = "URL", default_value = checkdown::extract::links::DEFAULT_BASE,
-          value_parser = base_url)]
-    base_url: String,
+    /// a known URL, so links stay as written and no URL is made [default: none].
+    #[arg(long, value_name = "URL", value_parser = config::base_url)]
+    base_url: Option<String>,
     /// The lock file that keeps item ids across rewording [default: INPUT/checkdown.lock].
     #[arg(long, value_name = "FILE")]
     lock: Option<PathBuf>,
-    /// How diagnostics are printed: human (standard error), json or github (standard output).
-    #[arg(long, value_enum, default_value = "human", value_name = "FORMAT")]
-    message_format: MessageFormatArg,
-    /// Deepest Markdown nesting read as structure (quotes, lists, emphasis together).
-    #[arg(long, default_value_t = checkdown::parse::DEFAULT_MAX_NESTING, value_name = "LEVELS",
-          value_parser = clap::value_parser!(usize))]
-    max_nesting: usize,
+    /// How diagnostics are printed: human (standard error), json or github (standard
+    /// output) [default: human].
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    message_format: Option<MessageFormatArg>,
+    /// Deepest Markdown nesting read as structure (quotes, lists, emphasis together)
+    /// [default: 128].
+    #[arg(long, value_name = "LEVELS", value_parser = clap::value_parser!(usize))]
+    max_nesting: Option<usize>,
     /// Files compiled and documents rendered and written at once [default: the available
     /// cores]. The output is the same for any number.
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
     jobs: Option<u32>,
+    #[command(flatten)]
+    pages: PagesArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
 enum Deny {
     Warnings,
-}
-
-#[derive(Clone, Copy, ValueEnum, PartialEq)]
-enum MessageFormatArg {
-    Human,
-    Json,
-    Github,
-}
-
-impl From<MessageFormatArg> for MessageFormat {
-    fn from(f: MessageFormatArg) -> Self {
-        match f {
-            MessageFormatArg::Human => MessageFormat::Human,
-            MessageFormatArg::Json => MessageFormat::Json,
-            MessageFormatArg::Github => MessageFormat::Github,
-        }
-    }
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
@@ -244,19 +288,56 @@ enum SchemaOf {
     Progress,
 }
 
-/// A percentage from 0 to 100.
-fn percent(s: &str) -> Result<f64, String> {
-    match s.trim().trim_end_matches('%').parse::<f64>() {
-        Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
-        _ => Err(format!("`{s}` is not a percentage from 0 to 100")),
-    }
-}
-
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
 enum DiffFormat {
     Md,
     Json,
     Csv,
+}
+
+/// `--exclude`, `--include`: a glob that parses.
+fn glob(s: &str) -> Result<String, String> {
+    checkdown::load::Pages::glob(s).map(|_| s.to_string())
+}
+
+impl Target {
+    fn into_flags(self, f: &mut Flags) {
+        f.input = self.input;
+        f.output = self.output;
+        f.formats = self.format;
+        f.templates = self.templates;
+    }
+}
+
+impl BuildArgs {
+    /// The flags; `--check` is returned, not a setting.
+    fn into_flags(self, f: &mut Flags) -> bool {
+        f.trackers = self.tracker;
+        f.ado_process = self.ado_process;
+        f.csv_bom = self.csv_bom.then_some(true);
+        f.progress = self.progress;
+        self.check
+    }
+}
+
+impl PagesArgs {
+    fn into_flags(self, f: &mut Flags) {
+        f.exclude = self.exclude;
+        f.include = self.include;
+    }
+}
+
+impl Common {
+    fn into_flags(self, f: &mut Flags) {
+        f.deny_warnings = self.deny.contains(&Deny::Warnings).then_some(true);
+        f.max_file_size = self.max_file_size;
+        f.base_url = self.base_url;
+        f.lock = self.lock;
+        f.message_format = self.message_format;
+        f.max_nesting = self.max_nesting;
+        f.jobs = self.jobs;
+        self.pages.into_flags(f);
+    }
 }
 
 fn main() -> ExitCode {
@@ -271,42 +352,34 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
+    let mut flags = Flags {
+        config: cli.config,
+        color: cli.color,
+        ..Flags::default()
+    };
     match cli.command {
         Command::Build {
-            target:
-                Target {
-                    input,
-                    output,
-                    format,
-                    templates,
-                },
-            tracker,
-            ado_process,
-            csv_bom,
-            check,
-            progress,
+            target,
+            build: args,
             common,
         } => {
-            let mut format = format;
-            if tracker.is_some() {
-                format.push(Format::Csv);
-            }
-            let backlogs = tracker::Options {
-                trackers: tracker.unwrap_or_else(|| vec![Tracker::Generic]),
-                ado_process,
-                csv_bom,
-                parents: true,
-            };
-            build(
-                &input,
-                Some(&output),
-                &format,
-                templates.as_deref(),
-                &backlogs,
-                check,
-                progress.as_deref(),
-                &common,
-            )
+            target.into_flags(&mut flags);
+            let check = args.into_flags(&mut flags);
+            common.into_flags(&mut flags);
+            let cfg = config::resolve(flags)?;
+            build(&cfg, Mode::Build { check })
+        }
+        Command::Config {
+            target,
+            build: args,
+            common,
+        } => {
+            target.into_flags(&mut flags);
+            args.into_flags(&mut flags);
+            common.into_flags(&mut flags);
+            let cfg = config::resolve(flags)?;
+            print!("{}", cfg.to_toml());
+            Ok(ExitCode::SUCCESS)
         }
         Command::Diff {
             old,
@@ -316,13 +389,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             ado_process,
             csv_bom,
             max_file_size,
-        } => diff_editions(
-            &old,
-            &new,
-            format,
-            (tracker, ado_process, csv_bom),
-            max_file_size,
-        ),
+            pages,
+        } => {
+            if new.is_dir() {
+                flags.input = Some(new.clone());
+            }
+            flags.ado_process = ado_process;
+            flags.csv_bom = csv_bom.then_some(true);
+            flags.max_file_size = max_file_size;
+            pages.into_flags(&mut flags);
+            let cfg = config::resolve(flags)?;
+            diff_editions(&old, &new, format, tracker, &cfg)
+        }
         Command::Sync {
             input,
             tracker,
@@ -333,36 +411,29 @@ fn run(cli: Cli) -> Result<ExitCode> {
             max_export_size,
             dry_run,
             common,
-        } => sync(
-            &input,
-            tracker,
-            &export,
-            (&output, dry_run),
-            format,
-            ado_process,
-            max_export_size,
-            &common,
-        ),
-        Command::Watch {
-            target:
-                Target {
-                    input,
-                    output,
-                    format,
-                    templates,
-                },
-            common,
-        } => watch(&input, &output, &format, templates.as_deref(), &common),
-        Command::Check { input, common } => build(
-            &input,
-            None,
-            &[],
-            None,
-            &tracker::Options::default(),
-            false,
-            None,
-            &common,
-        ),
+        } => {
+            flags.input = input;
+            flags.sync_tracker = tracker;
+            flags.export = export;
+            flags.output = output;
+            flags.ado_process = ado_process;
+            flags.max_export_size = max_export_size;
+            common.into_flags(&mut flags);
+            let cfg = config::resolve(flags)?;
+            sync(&cfg, format, dry_run)
+        }
+        Command::Watch { target, common } => {
+            target.into_flags(&mut flags);
+            common.into_flags(&mut flags);
+            let cfg = config::resolve(flags)?;
+            watch(&cfg)
+        }
+        Command::Check { input, common } => {
+            flags.input = input;
+            common.into_flags(&mut flags);
+            let cfg = config::resolve(flags)?;
+            build(&cfg, Mode::Check)
+        }
         Command::Schema { of } => {
             print!(
                 "{}",
@@ -380,37 +451,82 @@ fn run(cli: Cli) -> Result<ExitCode> {
             fail_under,
             lock,
             max_file_size,
-        } => status(
-            &input,
-            progress.as_deref(),
-            format,
-            fail_under,
-            lock.as_deref(),
-            max_file_size,
-        ),
+            pages,
+        } => {
+            flags.input = input;
+            flags.progress = progress;
+            flags.fail_under = fail_under;
+            flags.lock = lock;
+            flags.max_file_size = max_file_size;
+            pages.into_flags(&mut flags);
+            let cfg = config::resolve(flags)?;
+            status(&cfg, format)
+        }
         Command::InitTemplates { dir } => {
             for path in render::templates::write_defaults(&dir)? {
                 println!("{path}");
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Completions { shell } => {
+            let mut cmd = Cli::command();
+            clap_complete::generate(shell, &mut cmd, "checkdown", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man { dir } => {
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("cannot create `{}`", dir.display()))?;
+            clap_mangen::generate_to(Cli::command(), &dir).with_context(|| {
+                format!("cannot write the manual pages into `{}`", dir.display())
+            })?;
+            println!("{}", dir.join("checkdown.1").display());
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+/// What [`build`] does besides compiling.
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    /// Write OUTPUT and the lock, or with `check`, compare them.
+    Build { check: bool },
+    /// `checkdown check`: only report.
+    Check,
+}
+
+/// The formats and backlog options of a build: naming a tracker adds csv.
+fn outputs(cfg: &Config) -> (Vec<Format>, tracker::Options) {
+    let mut formats = cfg.formats.value.clone();
+    if cfg.trackers.value.is_some() {
+        formats.push(Format::Csv);
+    }
+    let backlogs = tracker::Options {
+        trackers: cfg
+            .trackers
+            .value
+            .clone()
+            .unwrap_or_else(|| vec![Tracker::Generic]),
+        ado_process: cfg.ado_process.value,
+        csv_bom: cfg.csv_bom.value,
+        parents: true,
+    };
+    (formats, backlogs)
 }
 
 /// `sync`: reads the export and the docs, writes the tracker's files into OUTPUT (unless
 /// `dry_run`), prints the report. A malformed export stops it before anything is written.
-#[allow(clippy::too_many_arguments)]
-fn sync(
-    input: &Path,
-    tracker: Tracker,
-    export: &Path,
-    (output, dry_run): (&Path, bool),
-    format: SyncFormat,
-    ado_process: AdoProcess,
-    max_export_size: u64,
-    common: &Common,
-) -> Result<ExitCode> {
+fn sync(cfg: &Config, format: SyncFormat, dry_run: bool) -> Result<ExitCode> {
     use checkdown::sync;
+    let input = cfg.input.value.as_path();
+    let output = cfg.output.value.as_path();
+    let Some(tracker) = cfg.sync_tracker.value else {
+        bail!("sync needs a tracker: --tracker jira|azure-devops|gitlab|github, or `[sync] tracker` in checkdown.toml");
+    };
+    let Some(export) = cfg.export.value.as_deref() else {
+        bail!(
+            "sync needs the tracker's export: --export FILE, or `[sync] export` in checkdown.toml"
+        );
+    };
     if !input.is_dir() {
         bail!(
             "input folder `{}` does not exist or is not a folder",
@@ -423,21 +539,16 @@ fn sync(
     if !dry_run {
         check_folders(input, output)?;
     }
-    let options = Options {
-        max_file_size: common.max_file_size,
-        base_url: common.base_url.clone(),
-        max_nesting: common.max_nesting,
-        jobs: common.jobs.map_or(0, |n| n as usize),
-    };
-    let lock = lock_path(input, common);
+    let options = cfg.options();
+    let lock = cfg.lock_path();
     let outcome = match sync::run(&sync::Request {
         input,
         lock: &lock,
         tracker,
         export,
         options: &options,
-        ado_process,
-        max_export_size,
+        ado_process: cfg.ado_process.value,
+        max_export_size: cfg.max_export_size.value,
     }) {
         Ok(o) => o,
         Err(sync::Failure::Export(errors)) => {
@@ -459,7 +570,7 @@ fn sync(
         for d in &mut diagnostics {
             d.path = input.join(&d.path).display().to_string();
         }
-        print_diagnostics(&diagnostics, common.message_format.into(), &options);
+        print_diagnostics(&diagnostics, cfg, &options);
         eprintln!("checkdown: the docs have errors; fix them before a sync (nothing was written)");
         return Ok(ExitCode::from(1));
     }
@@ -500,19 +611,19 @@ fn check_folders(input: &Path, output: &Path) -> Result<()> {
 }
 
 /// Compiles INPUT with its lock and writes OUTPUT and the lock, or with `check`, compares
-/// them with what is on disk instead. With no OUTPUT (`check` command), only reports.
-#[allow(clippy::too_many_arguments)]
-fn build(
-    input: &Path,
-    output: Option<&Path>,
-    formats: &[Format],
-    templates: Option<&Path>,
-    backlogs: &tracker::Options,
-    check: bool,
-    progress: Option<&Path>,
-    common: &Common,
-) -> Result<ExitCode> {
+/// them with what is on disk instead. `checkdown check` (no OUTPUT) only reports.
+fn build(cfg: &Config, mode: Mode) -> Result<ExitCode> {
     let start = Instant::now();
+    let input = cfg.input.value.as_path();
+    let (output, check) = match mode {
+        Mode::Build { check } => (Some(cfg.output.value.as_path()), check),
+        Mode::Check => (None, false),
+    };
+    let (formats, backlogs) = match mode {
+        Mode::Build { .. } => outputs(cfg),
+        Mode::Check => (Vec::new(), tracker::Options::default()),
+    };
+    let templates = cfg.templates.value.as_deref();
     if !input.is_dir() {
         bail!(
             "input folder `{}` does not exist or is not a folder",
@@ -522,19 +633,14 @@ fn build(
     if let Some(out) = output {
         check_folders(input, out)?;
     }
-    let options = Options {
-        max_file_size: common.max_file_size,
-        base_url: common.base_url.clone(),
-        max_nesting: common.max_nesting,
-        jobs: common.jobs.map_or(0, |n| n as usize),
-    };
+    let options = cfg.options();
     let skip = output.and_then(|o| o.canonicalize().ok());
     let input_abs = input.canonicalize().unwrap_or_else(|_| input.to_path_buf());
-    let lock_path = lock_path(input, common);
-    let mut formats = formats.to_vec();
+    let lock_path = cfg.lock_path();
+    let mut formats = formats;
     formats.sort();
     formats.dedup();
-    let (progress_path, mut progress_diags) = read_progress(input, progress)?;
+    let (progress_path, mut progress_diags) = read_progress(input, cfg.progress.value.as_deref())?;
     let progress = progress_path.as_ref().map(|(_, p)| p);
     let built = checkdown::build::build(&checkdown::build::Request {
         input: &input_abs,
@@ -544,7 +650,7 @@ fn build(
         output,
         formats: &formats,
         templates,
-        backlogs,
+        backlogs: &backlogs,
         check,
         progress,
     })?;
@@ -563,7 +669,7 @@ fn build(
         progress_diags.extend(p.stale(&built.progress_matched, shown));
     }
     diagnostics.extend(progress_diags);
-    if common.deny.contains(&Deny::Warnings) {
+    if cfg.deny_warnings.value {
         for d in diagnostics
             .iter_mut()
             .filter(|d| d.severity == Severity::Warning)
@@ -592,7 +698,7 @@ fn build(
             }
         }
     }
-    print_diagnostics(&diagnostics, common.message_format.into(), &options);
+    print_diagnostics(&diagnostics, cfg, &options);
     let errors = diag::count(&diagnostics, Severity::Error);
     let warnings = diag::count(&diagnostics, Severity::Warning);
     let docs = built.documents;
@@ -601,13 +707,14 @@ fn build(
         0 => String::new(),
         n => format!(", {n} objective {} left out", plural(n, "list", "lists")),
     };
+    let paint = Paint(cfg.color());
     eprintln!(
-        "checkdown: {docs} {}, {items} {}, {} skipped{objectives}, {errors} {}, {warnings} {}{} in {} ms",
+        "checkdown: {docs} {}, {items} {}, {} skipped{objectives}, {}, {}{} in {} ms",
         plural(docs, "document", "documents"),
         plural(items, "item", "items"),
         built.skipped,
-        plural(errors, "error", "errors"),
-        plural(warnings, "warning", "warnings"),
+        paint.count(errors, "error", "errors", RED),
+        paint.count(warnings, "warning", "warnings", YELLOW),
         if check {
             format!(", {stale} {} out of date", plural(stale, "file", "files"))
         } else if output.is_some() {
@@ -632,27 +739,6 @@ fn build(
     })
 }
 
-/// `--base-url`: an absolute http(s) URL with a host, such as
-/// `https://learn.microsoft.com/azure/well-architected/`, or `none` (given as the empty
-/// string to the library): no URLs are made.
-fn base_url(s: &str) -> Result<String, String> {
-    if s == "none" {
-        return Ok(String::new());
-    }
-    let url = url::Url::parse(s).map_err(|e| format!("`{s}` is not an absolute URL ({e})"))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
-        return Err(format!(
-            "`{s}` is not an http(s) URL with a host, such as https://learn.microsoft.com/azure/well-architected/"
-        ));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(format!(
-            "`{s}` has a query or fragment; give the folder the pages are published under"
-        ));
-    }
-    Ok(s.to_string())
-}
-
 fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
     if n == 1 {
         one
@@ -661,12 +747,23 @@ fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
     }
 }
 
-/// `--lock FILE`, else INPUT/checkdown.lock.
-fn lock_path(input: &Path, common: &Common) -> PathBuf {
-    common
-        .lock
-        .clone()
-        .unwrap_or_else(|| input.join(lock::FILE_NAME))
+/// ANSI colour for the summary's counts, when colour is on.
+#[derive(Clone, Copy)]
+struct Paint(bool);
+
+const RED: &str = "\x1b[1;31m";
+const YELLOW: &str = "\x1b[1;33m";
+
+impl Paint {
+    /// `N things`, in `color` when on and N is not 0.
+    fn count(self, n: usize, one: &'static str, many: &'static str, color: &str) -> String {
+        let text = format!("{n} {}", plural(n, one, many));
+        if self.0 && n > 0 {
+            format!("{color}{text}\x1b[0m")
+        } else {
+            text
+        }
+    }
 }
 
 /// The progress file: `--progress FILE` (which must exist), else INPUT's
@@ -694,28 +791,22 @@ fn read_progress(
 /// `status`: the report on standard output; diagnostics about the progress file on
 /// standard error. Exit 1 when the progress file is refused or, with `--fail-under`, the
 /// share done is below it.
-fn status(
-    input: &Path,
-    progress: Option<&Path>,
-    format: StatusFormat,
-    fail_under: Option<f64>,
-    lock: Option<&Path>,
-    max_file_size: u64,
-) -> Result<ExitCode> {
+fn status(cfg: &Config, format: StatusFormat) -> Result<ExitCode> {
+    let input = cfg.input.value.as_path();
     if !input.is_dir() {
         bail!(
             "input folder `{}` does not exist or is not a folder",
             input.display()
         );
     }
-    let (read, mut diagnostics) = read_progress(input, progress)?;
+    let (read, mut diagnostics) = read_progress(input, cfg.progress.value.as_deref())?;
     let options = Options {
-        max_file_size,
+        max_file_size: cfg.max_file_size.value,
+        pages: cfg.pages.clone(),
         ..Options::default()
     };
-    let lock_file = lock.map_or_else(|| input.join(lock::FILE_NAME), Path::to_path_buf);
-    let old = lock::read(&lock_file)?.unwrap_or_default();
-    let (mut compiled, _) = lock::compile(input, None, &options, &old);
+    let old = checkdown::lock::read(&cfg.lock_path())?.unwrap_or_default();
+    let (mut compiled, _) = checkdown::lock::compile(input, None, &options, &old);
     if let Some((shown, p)) = &read {
         p.apply(&mut compiled.catalog);
         let ids = compiled
@@ -736,7 +827,7 @@ fn status(
             StatusFormat::Json => report.to_json(),
         }
     );
-    let color = std::io::stderr().is_terminal();
+    let color = cfg.color();
     for d in &diagnostics {
         eprintln!("{}", d.render(color));
     }
@@ -761,7 +852,7 @@ fn status(
     if diag::count(&diagnostics, Severity::Error) > 0 {
         return Ok(ExitCode::from(1));
     }
-    if let Some(min) = fail_under {
+    if let Some(min) = cfg.fail_under.value {
         if total.percent() < min {
             eprintln!(
                 "checkdown: {:.1}% done, under --fail-under {min}",
@@ -776,10 +867,11 @@ fn status(
 /// Human diagnostics go to standard error; json and github ones to standard output, where
 /// CI tools and the GitHub Actions runner read them. Rendered on the `--jobs` threads, a
 /// batch at a time, and printed in order.
-fn print_diagnostics(diagnostics: &[Diagnostic], format: MessageFormat, options: &Options) {
+fn print_diagnostics(diagnostics: &[Diagnostic], cfg: &Config, options: &Options) {
     use rayon::prelude::*;
     use std::io::Write as _;
-    let color = format == MessageFormat::Human && std::io::stderr().is_terminal();
+    let format: MessageFormat = cfg.message_format.value.into();
+    let color = format == MessageFormat::Human && cfg.color();
     let pool = options.pool();
     for batch in diagnostics.chunks(256) {
         let text: Vec<String> = pool.install(|| {
@@ -845,11 +937,13 @@ fn diff_editions(
     old: &Path,
     new: &Path,
     format: DiffFormat,
-    (tracker, ado_process, csv_bom): (Tracker, AdoProcess, bool),
-    max_file_size: u64,
+    tracker: Tracker,
+    cfg: &Config,
 ) -> Result<ExitCode> {
+    let (ado_process, csv_bom) = (cfg.ado_process.value, cfg.csv_bom.value);
     let options = Options {
-        max_file_size,
+        max_file_size: cfg.max_file_size.value,
+        pages: cfg.pages.clone(),
         ..Options::default()
     };
     for side in [old, new] {
@@ -876,7 +970,7 @@ fn diff_editions(
         .write_all(&bytes)
         .context("cannot write to standard output")?;
     // A page that does not compile would read as removed items: say so, and fail.
-    let color = std::io::stderr().is_terminal();
+    let color = cfg.color();
     let mut errors = 0;
     for (side, diags) in [(old, &before.diagnostics), (new, &after.diagnostics)] {
         for d in diags.iter().filter(|d| d.severity == Severity::Error) {
@@ -899,26 +993,11 @@ fn diff_editions(
 
 /// `watch`: a build, then one more after each settled change of INPUT or the templates.
 #[cfg(feature = "watch")]
-fn watch(
-    input: &Path,
-    output: &Path,
-    formats: &[Format],
-    templates: Option<&Path>,
-    common: &Common,
-) -> Result<ExitCode> {
+fn watch(cfg: &Config) -> Result<ExitCode> {
     use checkdown::watch;
-    let build_once = || {
-        build(
-            input,
-            Some(output),
-            formats,
-            templates,
-            &tracker::Options::default(),
-            false,
-            None,
-            common,
-        )
-    };
+    let (input, output) = (cfg.input.value.as_path(), cfg.output.value.as_path());
+    let templates = cfg.templates.value.as_deref();
+    let build_once = || build(cfg, Mode::Build { check: false });
     let rebuild = || {
         if let Err(err) = build_once() {
             eprintln!("error: {err:#}");
@@ -927,7 +1006,7 @@ fn watch(
     // The first build also refuses a bad INPUT or OUTPUT before anything is watched.
     build_once()?;
     let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
-    let lock = lock_path(input, common);
+    let lock = cfg.lock_path();
     let lock = match (lock.parent(), lock.file_name()) {
         (Some(dir), Some(name)) if !dir.as_os_str().is_empty() => canonical(dir).join(name),
         _ => canonical(Path::new(".")).join(&lock),
@@ -951,12 +1030,6 @@ fn watch(
 }
 
 #[cfg(not(feature = "watch"))]
-fn watch(
-    _input: &Path,
-    _output: &Path,
-    _formats: &[Format],
-    _templates: Option<&Path>,
-    _common: &Common,
-) -> Result<ExitCode> {
+fn watch(_cfg: &Config) -> Result<ExitCode> {
     bail!("this checkdown was built without the `watch` feature")
 }

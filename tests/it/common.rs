@@ -59,7 +59,9 @@ pub fn run(dir: &Path, args: &[&str]) -> Output {
         .expect("checkdown runs")
 }
 
-/// `checkdown build INPUT -o OUT --lock LOCK` with `extra` arguments, from the repository.
+/// `checkdown build INPUT -o OUT --lock LOCK` with `extra` arguments, from the repository,
+/// with the library's default base URL (the bundled pages' site, as `Options::default()`)
+/// unless `extra` gives `--base-url`.
 pub fn build_into(input: &Path, out: &Path, lock: &Path, extra: &[&str]) -> Output {
     let mut args = vec![
         "build",
@@ -69,6 +71,9 @@ pub fn build_into(input: &Path, out: &Path, lock: &Path, extra: &[&str]) -> Outp
         "--lock",
         lock.to_str().expect("path"),
     ];
+    if !extra.contains(&"--base-url") {
+        args.extend(["--base-url", checkdown::extract::links::DEFAULT_BASE]);
+    }
     args.extend_from_slice(extra);
     run(&repo(), &args)
 }

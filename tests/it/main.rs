@@ -7,6 +7,7 @@ mod common;
 mod anchors;
 mod bad_input;
 mod cli;
+mod config;
 mod corners;
 mod corpus;
 mod dialect;

@@ -110,6 +110,8 @@ fn sync(dir: &Path, tracker: &str, export: &Path, extra: &[&str]) -> Output {
         export.to_str().expect("path").to_string(),
         "-o".to_string(),
         dir.join("sync").to_str().expect("path").to_string(),
+        "--base-url".to_string(),
+        checkdown::extract::links::DEFAULT_BASE.to_string(),
     ];
     args.extend(extra.iter().map(|s| s.to_string()));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
