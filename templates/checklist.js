@@ -216,7 +216,7 @@
     var st = stateOf(id);
     var mine = changed(id);
     li.classList.toggle("done", st.status === "done");
-    li.setAttribute("data-status", st.status);
+    li.setAttribute("data-state", st.status);
     li.toggleAttribute("data-changed", mine);
     var box = one(":scope > .row input[data-id]", li);
     if (box) { box.checked = st.status === "done"; }
