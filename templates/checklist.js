@@ -173,12 +173,19 @@
   /* Progress: every element with data-ids counts its own items; items not applicable are
      left out of the total, and the count says how many. */
   function refreshProgress() {
+    /* An id is counted by several elements (its section, its document, the overview):
+       its status is read once. */
+    var seen = {};
+    function statusOnce(id) {
+      if (!own(seen, id)) { seen[id] = statusOf(id); }
+      return seen[id];
+    }
     all("[data-ids]").forEach(function (el) {
       var ids = (el.getAttribute("data-ids") || "").split(" ").filter(Boolean);
       var done = 0;
       var na = 0;
       ids.forEach(function (id) {
-        var st = statusOf(id);
+        var st = statusOnce(id);
         if (st === "done") { done++; }
         if (st === "not-applicable") { na++; }
       });
