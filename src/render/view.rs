@@ -62,6 +62,11 @@ pub struct ItemView {
     /// The progress file's status of the item, for the words shown beside an item that is
     /// neither open nor done (`in progress`, `not applicable`); `None` otherwise.
     pub status_words: Option<&'static str>,
+    /// The item's published status, what the HTML page starts from: the progress file's,
+    /// else `done` where the source marks the item done, else `open`.
+    pub status: &'static str,
+    /// The progress file's note on the item (Markdown, shown as text in the HTML page).
+    pub note: Option<String>,
     /// The id of the item this one is nested in (the model's `parent`).
     pub parent: Option<String>,
     /// How deep the item is shown under a top-level item (0 at the top; see
@@ -158,6 +163,40 @@ pub struct DocView {
     pub levels: Vec<u32>,
     /// The published URL when it is safe to link to (http, https or relative).
     pub href: Option<String>,
+    /// The progress file's entries for the document's items, as one JSON object (see
+    /// [`progress_json`]); empty when the file has none (or the build read no file).
+    pub progress: String,
+}
+
+/// The progress file's entries for `items` as the HTML pages embed them: one JSON object,
+/// `{"<id>": {"note", "status", "updated"}}` (keys sorted, `note` only where there is
+/// one, no whitespace); empty when no item has an entry. Templates escape it for the
+/// attribute it goes in.
+pub fn progress_json<'a>(items: impl Iterator<Item = &'a Item>) -> String {
+    #[derive(Serialize)]
+    struct Entry<'a> {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        note: Option<&'a str>,
+        status: crate::model::Status,
+        updated: &'a str,
+    }
+    let entries: std::collections::BTreeMap<&str, Entry> = items
+        .filter_map(|it| match &it.progress {
+            Some(Some(p)) => Some((
+                it.id.as_str(),
+                Entry {
+                    note: p.note.as_deref(),
+                    status: p.status,
+                    updated: &p.updated,
+                },
+            )),
+            _ => None,
+        })
+        .collect();
+    match entries.is_empty() {
+        true => String::new(),
+        false => serde_json::to_string(&entries).unwrap_or_default(),
+    }
 }
 
 /// The highest heading level that Markdown from the docs may use in an HTML page, so that
@@ -460,6 +499,11 @@ fn item(doc: &Document, s: &Section, it: &Item, body: &Digest) -> ItemView {
             }
             _ => None,
         },
+        status: crate::progress::status_of(it).as_str(),
+        note: match &it.progress {
+            Some(Some(p)) => p.note.clone(),
+            _ => None,
+        },
         parent: it.parent.clone(),
         depth: 0,
         nest: false,
@@ -662,6 +706,7 @@ pub fn document(doc: &Document, digests: &[Digest]) -> DocView {
         ids: join_ids(doc.sections.iter().flat_map(|s| &s.items)),
         levels,
         href: doc.url.as_deref().and_then(safe_url),
+        progress: progress_json(doc.sections.iter().flat_map(|s| &s.items)),
     }
 }
 
@@ -682,6 +727,8 @@ pub struct IndexDoc {
     pub items: usize,
     pub levels: Vec<u32>,
     pub href: Option<String>,
+    /// The progress file's entries for its items ([`DocView::progress`]).
+    pub progress: String,
 }
 
 impl IndexDoc {
@@ -725,6 +772,7 @@ impl Serialize for IndexDoc {
             page_href: String,
             levels: &'a [u32],
             href: Option<&'a str>,
+            progress: &'a str,
         }
         Fields {
             path: &self.path,
@@ -742,6 +790,7 @@ impl Serialize for IndexDoc {
             page_href: page_href(&self.page),
             levels: &self.levels,
             href: self.href.as_deref(),
+            progress: &self.progress,
         }
         .serialize(serializer)
     }
@@ -825,6 +874,7 @@ impl IndexDoc {
             items: view.items,
             levels: view.levels.clone(),
             href: view.href.clone(),
+            progress: view.progress.clone(),
         }
     }
 }

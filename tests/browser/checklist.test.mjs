@@ -40,13 +40,17 @@ let browser;
  * its checklist.json. The copy is kept: building NAME again with another INPUT replaces
  * its pages but keeps its lock, as a docs folder edited between two builds would.
  */
-function build(input, name) {
+function build(input, name, progress = null) {
   const src = path.join(work, "src", name);
   const out = path.join(work, "out", name);
   for (const entry of fs.existsSync(src) ? fs.readdirSync(src) : []) {
     if (entry !== "checkdown.lock") fs.rmSync(path.join(src, entry), { recursive: true, force: true });
   }
   fs.cpSync(input, src, { recursive: true });
+  // The team's progress file, which the build reads from INPUT/checkdown.progress.json.
+  if (progress !== null) {
+    fs.writeFileSync(path.join(src, "checkdown.progress.json"), typeof progress === "string" ? progress : JSON.stringify(progress, null, 2) + "\n");
+  }
   const run = spawnSync(bin, ["build", src, "-o", out, "--format", "html,json"], { encoding: "utf8" });
   // 1 means the docs had errors (the hostile page does); the files are still written.
   assert.ok(run.status === 0 || run.status === 1, `checkdown build ${input} failed:\n${run.stderr}`);
@@ -217,7 +221,7 @@ test("ticks survive a reload, and progress is counted on the page and the index"
   assert.deepEqual((await checkedTitles(s.page)).sort(), ["Encrypt data at rest", "Harden the attack surface"]);
 
   await s.page.goto(`${origin}/seed/index.html`);
-  assert.equal(await s.page.locator("li.doc:has(a[href='security/maturity-model.html']) > .progress [data-done]").textContent(), "2");
+  assert.equal(await s.page.locator("li.doc:has(a[href='./security/maturity-model.html']) > .progress [data-done]").textContent(), "2");
   assert.equal(await s.page.locator("header [data-ids] [data-done]").textContent(), "2");
   const level1 = s.page.locator("svg g[data-label='Security maturity model, Level 1']");
   assert.equal(await level1.locator("[data-done]").textContent(), "1");
@@ -344,10 +348,10 @@ test("a deep link opens its item; print shows ticks as marks and hides the contr
   await box(page, "Protect application secrets").check();
   await page.emulateMedia({ media: "print" });
   const before = (id) =>
-    page.locator(`#${id} label`).evaluate((l) => getComputedStyle(l, "::before").content);
+    page.locator(`#${id} > .row label`).evaluate((l) => getComputedStyle(l, "::before").content);
   assert.equal(await before("-protect-application-secrets"), '"☑\u00a0"');
   assert.equal(await before("-encrypt-data-at-rest"), '"☐\u00a0"');
-  for (const selector of ["form[data-filters]", ".actions", "nav", "li.item input[data-id]", "a.anchor"]) {
+  for (const selector of ["form[data-filters]", ".actions", "nav", "li.item input[data-id]", "a.anchor", "li.item .state"]) {
     assert.equal(await page.locator(selector).first().evaluate((e) => getComputedStyle(e).display), "none", selector);
   }
   await page.emulateMedia({ media: "screen" });
@@ -355,7 +359,7 @@ test("a deep link opens its item; print shows ticks as marks and hides the contr
   await close(s);
 });
 
-test("export then import restores the ticks; reset asks first", async () => {
+test("export then import restores the ticks (version 2); reset asks first", async () => {
   const s = await open();
   const page = s.page;
   await page.goto(seedPage());
@@ -370,11 +374,17 @@ test("export then import restores the ticks; reset asks first", async () => {
   const file = path.join(work, download.suggestedFilename());
   await download.saveAs(file);
   const exported = JSON.parse(fs.readFileSync(file, "utf8"));
+  assert.deepEqual(Object.keys(exported), ["format", "items", "version"]);
   assert.equal(exported.format, "checkdown-progress");
-  assert.equal(exported.version, 1);
+  assert.equal(exported.version, 2);
   const ids = (titles) => titles.map((t) => items(maturity).find((i) => i.title === t).id).sort();
-  assert.deepEqual(Object.keys(exported.done).sort(), ids(kept));
-  assert.match(await page.locator("[data-status]").textContent(), /^Exported 3 ticks/);
+  assert.deepEqual(Object.keys(exported.items), ids(kept));
+  for (const id of ids(kept)) {
+    assert.deepEqual(Object.keys(exported.items[id]), ["status", "updated"]);
+    assert.equal(exported.items[id].status, "done");
+    assert.match(exported.items[id].updated, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+  }
+  assert.match(await page.locator("[data-status]").textContent(), /^Exported the progress of 3 items \(3 changed in this browser\)/);
 
   // Change the state: one tick more, one less.
   await box(page, "Encrypt data at rest").uncheck();
@@ -384,7 +394,7 @@ test("export then import restores the ticks; reset asks first", async () => {
   s.answer = false;
   await page.getByRole("button", { name: "Reset this checklist…" }).click();
   assert.equal((await checkedTitles(page)).length, 3);
-  assert.match(s.dialogs.at(-1), /^confirm: Clear 3 ticks on this checklist\?/);
+  assert.match(s.dialogs.at(-1), /^confirm: Clear 3 changes on this checklist and go back to the published progress\?/);
   s.answer = true;
   await page.getByRole("button", { name: "Reset this checklist…" }).click();
   assert.deepEqual(await checkedTitles(page), []);
@@ -397,7 +407,7 @@ test("export then import restores the ticks; reset asks first", async () => {
   ]);
   await chooser.setFiles(file);
   await page.waitForFunction(() => /^Imported/.test(document.querySelector("[data-status]").textContent));
-  assert.match(s.dialogs.at(-1), /^confirm: Replace the 1 tick kept in this browser with the 3 ticks/);
+  assert.match(s.dialogs.at(-1), /^confirm: Replace the 1 change kept in this browser with the 3 items/);
   assert.deepEqual((await checkedTitles(page)).sort(), [...kept].sort());
   await page.reload();
   assert.deepEqual((await checkedTitles(page)).sort(), [...kept].sort());
@@ -415,14 +425,275 @@ test("export then import restores the ticks; reset asks first", async () => {
 
   // The index resets every document of the site, and only those: a tick that another site
   // on the same origin keeps stays.
-  await page.evaluate(() => localStorage.setItem("checkdown:another-site-item", "1"));
+  const elsewhere = JSON.stringify({ status: "done", updated: "2025-01-01T00:00:00Z" });
+  await page.evaluate((v) => localStorage.setItem("checkdown-item:another-site-item", v), elsewhere);
   await page.goto(`${origin}/seed/index.html`);
   assert.equal(await page.locator("header [data-ids] [data-done]").textContent(), "3");
   await page.getByRole("button", { name: "Reset all checklists…" }).click();
-  assert.match(s.dialogs.at(-1), /^confirm: Clear 3 ticks on every checklist\?/);
+  assert.match(s.dialogs.at(-1), /^confirm: Clear 3 changes on every checklist/);
   assert.equal(await page.locator("header [data-ids] [data-done]").textContent(), "0");
-  assert.equal(await page.evaluate(() => localStorage.getItem("checkdown:another-site-item")), "1");
+  assert.equal(await page.evaluate(() => localStorage.getItem("checkdown-item:another-site-item")), elsewhere);
   await close(s);
+});
+
+/* The team's progress file for the maturity model's page: its first level-1 item done,
+   the second not applicable with a note that holds markup, the third in progress. */
+function teamProgress() {
+  const level1 = items(maturity).filter((i) => i.section.id === "level1");
+  const [done, na, doing] = level1;
+  return {
+    level1,
+    file: {
+      format: "checkdown-progress",
+      items: {
+        [done.id]: { status: "done", updated: "2025-03-01T09:30:00Z" },
+        [na.id]: { note: "No IdP here </script><b>bold</b> & \"quoted\"", status: "not-applicable", updated: "2025-03-02T10:00:00Z" },
+        [doing.id]: { note: "Draft under review.", status: "in-progress", updated: "2025-03-03T10:00:00Z" },
+      },
+      version: 2,
+    },
+  };
+}
+const statusMenu = (page, title) => page.getByRole("combobox", { name: `Status of ${title}`, exact: true });
+const noteField = (page, it) => page.locator(`textarea[data-note-of="${it.id}"]`);
+const item = (page, id) => page.locator(`li.item[data-id="${id}"]`);
+
+/** Imports FILE through the page's button; waits for the status line to say how it went. */
+async function importThrough(page, file, expect) {
+  const [chooser] = await Promise.all([
+    page.waitForEvent("filechooser"),
+    page.getByRole("button", { name: "Import progress…" }).click(),
+  ]);
+  await chooser.setFiles(file);
+  await page.waitForFunction((re) => new RegExp(re).test(document.querySelector("[data-status]").textContent), expect.source);
+}
+
+test("the page starts from the published progress; statuses and notes are the reader's on top, marked, and kept over a reload", async () => {
+  const { level1, file } = teamProgress();
+  const [done, na, doing, fourth] = level1;
+  build(path.join(repo, "input"), "team", file);
+  const s = await open();
+  const page = s.page;
+  const pageUrl = `${origin}/team/security/maturity-model.html`;
+  await page.goto(pageUrl);
+
+  // The published state: ticks, menus, status tags and notes (as text).
+  assert.equal(await box(page, done.title).isChecked(), true);
+  assert.equal(await box(page, na.title).isChecked(), false);
+  assert.equal(await statusMenu(page, done.title).inputValue(), "done");
+  assert.equal(await statusMenu(page, na.title).inputValue(), "not-applicable");
+  assert.equal(await statusMenu(page, doing.title).inputValue(), "in-progress");
+  assert.equal(await statusMenu(page, fourth.title).inputValue(), "open");
+  assert.equal(await item(page, na.id).locator("[data-state-tag]").textContent(), "not applicable");
+  assert.equal(await item(page, doing.id).locator("[data-state-tag]").textContent(), "in progress");
+  assert.equal(await item(page, fourth.id).locator("[data-state-tag]").isHidden(), true);
+  assert.equal(await item(page, na.id).locator("[data-note-text] span").textContent(), file.items[na.id].note);
+  assert.equal(await item(page, na.id).locator("[data-note-text] b").count(), 0, "a note's markup stays text");
+  assert.equal(await noteField(page, na).inputValue(), file.items[na.id].note);
+  assert.equal(await item(page, fourth.id).locator("[data-note-text]").isHidden(), true);
+  // Not applicable is left out of the totals, and the counts say so.
+  const header = page.locator("header [data-ids]");
+  assert.equal(await header.locator(".count").textContent(), "1 of 24 done (1 not applicable, not counted)");
+  assert.equal(await header.locator("progress").evaluate((p) => p.max), 24);
+  assert.equal(await page.locator("#level1 .progress .count").textContent(), `1 of ${level1.length - 1} done (1 not applicable, not counted)`);
+  // Nothing differs yet.
+  assert.equal(await page.locator("li.item[data-changed]").count(), 0);
+  assert.equal(await page.locator("[data-local]").isHidden(), true);
+
+  // The reader: the fourth item not applicable, with a note; the first unticked.
+  await statusMenu(page, fourth.title).selectOption("not-applicable");
+  await item(page, fourth.id).locator("details > summary").click();
+  await noteField(page, fourth).fill("We run no servers.\nAsk the platform team.");
+  await box(page, done.title).uncheck();
+  const marked = async () => page.$$eval("li.item[data-changed]", (lis) => lis.map((li) => li.dataset.id).sort());
+  const check = async () => {
+    assert.deepEqual(await marked(), [done.id, fourth.id].sort());
+    assert.equal(await item(page, fourth.id).locator("[data-changed]").textContent(), "Changed in this browser");
+    assert.equal(await item(page, fourth.id).locator("[data-changed]").isVisible(), true);
+    assert.equal(await item(page, doing.id).locator("[data-changed]").isHidden(), true);
+    assert.equal(await page.locator("[data-local]").textContent(), "2 items differ from the published progress: changed in this browser.");
+    assert.equal(await statusMenu(page, fourth.title).inputValue(), "not-applicable");
+    assert.equal(await statusMenu(page, done.title).inputValue(), "open");
+    assert.equal(await box(page, done.title).isChecked(), false);
+    assert.equal(await noteField(page, fourth).inputValue(), "We run no servers.\nAsk the platform team.");
+    assert.equal(await item(page, fourth.id).locator("[data-note-text] span").textContent(), "We run no servers.\nAsk the platform team.");
+    assert.equal(await header.locator(".count").textContent(), "0 of 23 done (2 not applicable, not counted)");
+  };
+  await check();
+  await page.reload();
+  await check();
+  const stored = JSON.parse(await page.evaluate((id) => localStorage.getItem(`checkdown-item:${id}`), fourth.id));
+  assert.deepEqual(Object.keys(stored), ["status", "updated", "note"]);
+  assert.equal(stored.status, "not-applicable");
+
+  // Ticking the first again brings it back to the published state: no longer the reader's.
+  await box(page, done.title).check();
+  assert.equal(await page.evaluate((id) => localStorage.getItem(`checkdown-item:${id}`), done.id), null);
+  assert.deepEqual(await marked(), [fourth.id]);
+  // The box ticks an item in progress, and unticking it opens it.
+  await box(page, doing.title).check();
+  assert.equal(await statusMenu(page, doing.title).inputValue(), "done");
+  await box(page, doing.title).uncheck();
+  assert.equal(await statusMenu(page, doing.title).inputValue(), "open");
+  await statusMenu(page, doing.title).selectOption("in-progress");
+  assert.deepEqual(await marked(), [fourth.id]);
+  // "Open items" shows items open or in progress: neither done nor not applicable.
+  await page.getByLabel("Open items").check();
+  const shownIds = await visibleIds(page);
+  assert.ok(shownIds.includes(doing.id));
+  for (const id of [done.id, na.id, fourth.id]) assert.ok(!shownIds.includes(id), id);
+  await page.getByLabel("Open items").uncheck();
+
+  // The index counts the same, and its overview leaves not-applicable items out too.
+  await page.goto(`${origin}/team/index.html`);
+  const cell = page.locator("svg g[data-label='Security maturity model, Level 1']");
+  assert.equal(await cell.locator("title").textContent(), `Security maturity model, Level 1: 1 of ${level1.length - 2} done (2 not applicable, not counted)`);
+  assert.equal(await cell.locator("text").textContent(), `1/${level1.length - 2}`);
+  assert.equal(await page.locator("header [data-ids] .count").textContent(), `1 of ${items(seed).length - 2} done (2 not applicable, not counted)`);
+  assert.equal(await page.locator("[data-local]").textContent(), "1 item differs from the published progress: changed in this browser.");
+
+  // Export writes version 2: the published entries with the reader's changes on top.
+  await page.goto(pageUrl);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Export progress" }).click(),
+  ]);
+  const exportedFile = path.join(work, "team-progress.json");
+  await download.saveAs(exportedFile);
+  const text = fs.readFileSync(exportedFile, "utf8");
+  assert.ok(text.endsWith("}\n"));
+  const exported = JSON.parse(text);
+  const mine = exported.items[fourth.id];
+  assert.match(mine.updated, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+  const expected = {
+    format: "checkdown-progress",
+    items: Object.fromEntries(Object.entries({
+      ...file.items,
+      [fourth.id]: { note: "We run no servers.\nAsk the platform team.", status: "not-applicable", updated: mine.updated },
+    }).sort(([a], [b]) => (a < b ? -1 : 1))),
+    version: 2,
+  };
+  assert.equal(text, JSON.stringify(expected, null, 2) + "\n", "sorted keys, two spaces, a newline at the end");
+  assert.match(await page.locator("[data-status]").textContent(), /^Exported the progress of 4 items \(1 changed in this browser\)/);
+
+  // Committed as the team's file and built again, the export is the published progress:
+  // the reader's change has been caught up with and is no longer marked.
+  build(path.join(repo, "input"), "team", text);
+  await page.reload();
+  assert.equal(await statusMenu(page, fourth.title).inputValue(), "not-applicable");
+  assert.equal(await page.locator("li.item[data-changed]").count(), 0);
+  assert.equal(await page.locator("[data-local]").isHidden(), true);
+  assert.equal(await page.evaluate((id) => localStorage.getItem(`checkdown-item:${id}`), fourth.id), null);
+  await close(s);
+});
+
+test("import reads version 2 and version 1, and refuses anything else", async () => {
+  const { level1, file } = teamProgress();
+  const [done, na, doing, fourth, fifth] = level1;
+  build(path.join(repo, "input"), "team", file);
+  const s = await open();
+  const page = s.page;
+  await page.goto(`${origin}/team/security/maturity-model.html`);
+  await statusMenu(page, fifth.title).selectOption("in-progress");
+
+  // Version 2: statuses and notes; an item the file does not name shows the published state.
+  const v2 = path.join(work, "import-v2.json");
+  fs.writeFileSync(v2, JSON.stringify({
+    format: "checkdown-progress",
+    items: {
+      [fourth.id]: { note: "Waiting for the **audit**.", status: "in-progress", updated: "2025-04-01T08:00:00Z" },
+      [na.id]: { status: "done", updated: "2025-04-02T08:00:00+02:00" },
+      "item-on-another-page": { status: "done", updated: "2025-04-02T08:00:00Z" },
+    },
+    version: 2,
+  }));
+  await importThrough(page, v2, /^Imported/);
+  assert.match(s.dialogs.at(-1), /^confirm: Replace the 1 change kept in this browser with the 3 items in import-v2\.json\?/);
+  assert.equal(await page.locator("[data-status]").textContent(), "Imported 3 items from import-v2.json (2 on this page).");
+  assert.equal(await statusMenu(page, fourth.title).inputValue(), "in-progress");
+  assert.equal(await item(page, fourth.id).locator("[data-note-text] span").textContent(), "Waiting for the **audit**.");
+  assert.equal(await box(page, na.title).isChecked(), true);
+  assert.equal(await item(page, na.id).locator("[data-note-text]").isHidden(), true);
+  assert.equal(await statusMenu(page, fifth.title).inputValue(), "open");
+  assert.equal(await statusMenu(page, doing.title).inputValue(), "in-progress");
+  await page.reload();
+  assert.deepEqual(await page.$$eval("li.item[data-changed]", (lis) => lis.map((li) => li.dataset.id).sort()), [na.id, fourth.id].sort());
+  assert.equal(JSON.parse(await page.evaluate(() => localStorage.getItem("checkdown-item:item-on-another-page"))).status, "done");
+
+  // Version 1, what older pages exported: ticks with times, unticks as a list.
+  const v1 = path.join(work, "import-v1.json");
+  fs.writeFileSync(v1, JSON.stringify({
+    format: "checkdown-progress",
+    version: 1,
+    exported: "2025-02-01T00:00:00Z",
+    done: { [fourth.id]: "2025-01-15T12:00:00.000Z", [fifth.id]: "1" },
+    open: [done.id],
+  }));
+  await importThrough(page, v1, /^Imported/);
+  assert.equal(await page.locator("[data-status]").textContent(), "Imported 3 items from import-v1.json (3 on this page).");
+  assert.equal(await box(page, fourth.title).isChecked(), true);
+  assert.equal(await box(page, fifth.title).isChecked(), true);
+  assert.equal(await box(page, done.title).isChecked(), false);
+  assert.equal(await statusMenu(page, na.title).inputValue(), "not-applicable", "back to the published state");
+  assert.equal(await item(page, fourth.id).locator("[data-note-text]").isHidden(), true);
+  const when = (id) => page.evaluate((i) => JSON.parse(localStorage.getItem(`checkdown-item:${i}`)).updated, id);
+  assert.equal(await when(fourth.id), "2025-01-15T12:00:00.000Z");
+  assert.equal(await when(fifth.id), "2025-02-01T00:00:00Z", "no time of its own: the file's");
+  assert.equal(await when(done.id), "2025-02-01T00:00:00Z");
+
+  // Not a progress file, an unknown version or status, a bad time or id: nothing changes.
+  const before = await page.evaluate(() => JSON.stringify(Object.entries(localStorage).sort()));
+  for (const [name, data] of [
+    ["other.json", { format: "something-else", done: ["x"] }],
+    ["v3.json", { format: "checkdown-progress", version: 3, items: {} }],
+    ["status.json", { format: "checkdown-progress", version: 2, items: { [done.id]: { status: "finished", updated: "2025-01-01T00:00:00Z" } } }],
+    ["time.json", { format: "checkdown-progress", version: 2, items: { [done.id]: { status: "done", updated: "yesterday" } } }],
+    ["id.json", { format: "checkdown-progress", version: 2, items: { "<img src=x>": { status: "done", updated: "2025-01-01T00:00:00Z" } } }],
+    ["note.json", { format: "checkdown-progress", version: 2, items: { [done.id]: { status: "done", note: 7, updated: "2025-01-01T00:00:00Z" } } }],
+  ]) {
+    const bad = path.join(work, name);
+    fs.writeFileSync(bad, JSON.stringify(data));
+    await importThrough(page, bad, /not a checkdown progress file/);
+    assert.equal(await page.locator("[data-status]").textContent(), `${name} is not a checkdown progress file; nothing was changed.`);
+  }
+  assert.equal(await page.evaluate(() => JSON.stringify(Object.entries(localStorage).sort())), before);
+  await close(s);
+});
+
+test("statuses and notes by keyboard, labelled for screen readers, and axe clean with progress", async () => {
+  const { level1, file } = teamProgress();
+  const [, na, , fourth] = level1;
+  build(path.join(repo, "input"), "team", file);
+  for (const colorScheme of ["light", "dark"]) {
+    const s = await open({ colorScheme });
+    const page = s.page;
+    await page.goto(`${origin}/team/security/maturity-model.html`);
+    // From the box: its anchor, then its status menu; arrows change the status.
+    await box(page, fourth.title).focus();
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement.getAttribute("data-status-of")), fourth.id);
+    await page.keyboard.press("ArrowDown");
+    assert.equal(await statusMenu(page, fourth.title).inputValue(), "in-progress");
+    // Then its details, and in them its note.
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    let reached = false;
+    for (let n = 0; n < 30 && !reached; n++) {
+      await page.keyboard.press("Tab");
+      reached = await page.evaluate((id) => document.activeElement.getAttribute("data-note-of") === id, fourth.id);
+    }
+    assert.ok(reached, "the note field is reached by keyboard");
+    await page.keyboard.type("Typed by keyboard.");
+    assert.equal(await item(page, fourth.id).locator("[data-note-text] span").textContent(), "Typed by keyboard.");
+    assert.equal(await item(page, fourth.id).getAttribute("data-state"), "in-progress");
+    await page.getByRole("button", { name: "Expand all details" }).click();
+    assert.equal(await page.getByRole("textbox", { name: `Note on ${na.title}`, exact: true }).count(), 1);
+    assert.deepEqual(await axe(page), [], `page with progress, ${colorScheme}`);
+    await page.goto(`${origin}/team/index.html`);
+    assert.deepEqual(await axe(page), [], `index with progress, ${colorScheme}`);
+    await close(s);
+  }
 });
 
 test("keyboard only: skip link, search, tick, open details", async () => {
@@ -456,7 +727,7 @@ test("keyboard only: skip link, search, tick, open details", async () => {
   assert.equal(reached && reached.data, transit.id, "Tab reaches the one item the search shows");
   await page.keyboard.press("Space");
   assert.equal(await box(page, "Encrypt data in transit").isChecked(), true);
-  assert.notEqual(await page.evaluate((id) => localStorage.getItem(`checkdown:${id}`), transit.id), null);
+  assert.match(await page.evaluate((id) => localStorage.getItem(`checkdown-item:${id}`), transit.id), /^\{"status":"done","updated":"/);
   let summary = false;
   for (let n = 0; n < 5 && !summary; n++) {
     await page.keyboard.press("Tab");
@@ -578,8 +849,7 @@ test("items checked in the source start ticked until the reader changes them", {
   await box(page, "Sign the tag").check();
   await page.reload();
   assert.deepEqual(await checkedTitles(page), ["Update the changelog", "Sign the tag"]);
-  assert.equal(await page.evaluate((id) => localStorage.getItem(`checkdown:${id}`), fieldId(1)), null);
-  assert.notEqual(await page.evaluate((id) => localStorage.getItem(`checkdown-open:${id}`), fieldId(1)), null);
+  assert.match(await page.evaluate((id) => localStorage.getItem(`checkdown-item:${id}`), fieldId(1)), /^\{"status":"open","updated":"/);
   assert.equal(await page.locator("header [data-ids] [data-done]").textContent(), "2");
   // The index counts the source's ticks and the reader's.
   await page.goto(`${origin}/fields/index.html`);
@@ -594,10 +864,11 @@ test("items checked in the source start ticked until the reader changes them", {
   const file = path.join(work, "fields-progress.json");
   await download.saveAs(file);
   const exported = JSON.parse(fs.readFileSync(file, "utf8"));
-  assert.deepEqual(Object.keys(exported.done), [fieldId(4)]);
-  assert.deepEqual(Object.keys(exported.open), [fieldId(1)]);
+  assert.deepEqual(Object.keys(exported.items), [fieldId(1), fieldId(4)]);
+  assert.equal(exported.items[fieldId(1)].status, "open");
+  assert.equal(exported.items[fieldId(4)].status, "done");
   await page.getByRole("button", { name: "Reset this checklist…" }).click();
-  assert.match(s.dialogs.at(-1), /^confirm: Clear 2 ticks on this checklist\?/);
+  assert.match(s.dialogs.at(-1), /^confirm: Clear 2 changes on this checklist/);
   assert.deepEqual(await checkedTitles(page), ["Prepare the release", "Update the changelog"]);
   const [chooser] = await Promise.all([
     page.waitForEvent("filechooser"),
@@ -628,9 +899,8 @@ test("nested items stay under their parents when filtered, and the page is acces
   await page.getByLabel("Search").fill("");
   // The nested box is reached and ticked with the keyboard.
   await box(page, "Tag the commit").focus();
-  await page.keyboard.press("Tab");
-  await page.keyboard.press("Tab");
-  await page.keyboard.press("Tab");
+  // Its anchor, its status menu, its details, then the next box.
+  for (let n = 0; n < 4; n++) await page.keyboard.press("Tab");
   assert.equal(await page.evaluate(() => document.activeElement.dataset.id), fieldId(4));
   await page.keyboard.press("Space");
   assert.equal(await box(page, "Sign the tag").isChecked(), true);

@@ -237,7 +237,8 @@ fn html_pre_ticks_nests_and_labels() {
         ]
     );
     assert!(page.contains("<span class=\"tag variant\"><span class=\"vh\">Variants: </span>azure-devops, azure-devops-2022</span>"));
-    assert!(page.contains("<p class=\"summary\">Tell the users what changed.</p>\n<details>"));
+    assert!(page
+        .contains("<p class=\"summary\">Tell the users what changed.</p>\n<div class=\"state\""));
     let files = render(&release(), &[Format::Html], None).expect("renders");
     let index = file(&files, "html/index.html");
     assert!(index.contains(&format!(

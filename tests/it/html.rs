@@ -186,7 +186,7 @@ fn the_index_draws_the_overview_at_build_time() {
         )));
     }
     assert_eq!(index.matches("rect class=\"cell-fill\"").count(), 5);
-    assert!(index.contains("<tspan data-done>0</tspan>/6</text>"));
+    assert!(index.contains("<tspan data-done>0</tspan>/<tspan data-total>6</tspan></text>"));
     // Per-document and per-section progress, linked to the sections.
     assert!(index.contains(
         "<a href=\"./security/maturity-model.html#level3\">Level 3: Risk assessment</a>"

@@ -17,6 +17,7 @@ mod fuzz_corpus;
 mod growth;
 mod hardening;
 mod html;
+mod html_progress;
 mod outputs;
 mod perf;
 mod progress;
