@@ -481,11 +481,7 @@ pub fn from_bytes(rel: &str, bytes: Vec<u8>, diags: &mut Vec<Diagnostic>) -> Opt
 /// `text` with every CR that no LF follows turned into an LF (same length).
 fn lone_cr_to_lf(text: String) -> String {
     let bytes = text.as_bytes();
-    if !bytes
-        .iter()
-        .enumerate()
-        .any(|(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
-    {
+    if !memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n')) {
         return text;
     }
     let mut out = text.into_bytes();

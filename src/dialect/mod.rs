@@ -314,9 +314,12 @@ pub fn apply(text: &str, body_start: usize, path: &str) -> (Option<String>, Mark
 fn has_learn(body: &str) -> bool {
     memchr::memmem::find_iter(body.as_bytes(), b":::").any(|p| {
         let rest = body.get(p + 3..).unwrap_or("").trim_start_matches(' ');
-        let word = rest.get(..7).unwrap_or(rest);
-        word.to_ascii_lowercase().starts_with("moniker")
-            || word.to_ascii_lowercase().starts_with("zone")
+        let rest = rest.as_bytes();
+        let starts = |w: &[u8]| {
+            rest.get(..w.len())
+                .is_some_and(|r| r.eq_ignore_ascii_case(w))
+        };
+        starts(b"moniker") || starts(b"zone")
     }) || has_include(body)
 }
 
@@ -334,13 +337,15 @@ fn has_mkdocs(body: &str) -> bool {
 
 fn has_docusaurus(body: &str) -> bool {
     let b = body.as_bytes();
-    let maybe =
-        memchr::memmem::find(b, b":::").is_some() || memchr::memmem::find(b, b"<Tab").is_some();
-    maybe
-        && body.lines().any(|l| {
-            let t = l.trim_start();
-            docusaurus_open(t).is_some() || t.starts_with("<Tabs") || t.starts_with("<TabItem")
-        })
+    let admonition = memchr::memmem::find_iter(b, b":::").any(|p| {
+        // At a line's start (after blanks), then a type right after the colons.
+        let line_start = body[..p].rfind('\n').map_or(0, |n| n + 1);
+        body[line_start..p].trim().is_empty()
+            && docusaurus_open(body[p..].lines().next().unwrap_or("")).is_some()
+    });
+    admonition
+        || memchr::memmem::find(b, b"<Tabs").is_some()
+        || memchr::memmem::find(b, b"<TabItem").is_some()
 }
 
 /// Tracks fenced code blocks line by line (CommonMark: three or more backticks or tildes,

@@ -111,6 +111,8 @@ pub struct Ctx<'a> {
     tops: Vec<(usize, usize)>,
     deep_tops: Vec<(usize, usize)>,
     check_tops: Vec<usize>,
+    /// What the page holds that forms B to G read.
+    pub present: forms::Present,
 }
 
 impl<'a> Ctx<'a> {
@@ -602,6 +604,7 @@ pub fn extract(
         tops: Vec::new(),
         deep_tops: Vec::new(),
         check_tops: Vec::new(),
+        present: forms::Present::default(),
     };
     for (k, h) in ctx.headings.iter().enumerate() {
         if let Some(t) = h.top {
@@ -614,20 +617,9 @@ pub fn extract(
             }
         }
     }
-    let mut code: Vec<Range<usize>> = Vec::new();
-    forms::walk(blocks, |n, _| {
-        match n.kind {
-            Kind::CodeBlock => code.push(n.range.clone()),
-            _ => code.extend(
-                n.children
-                    .iter()
-                    .filter(|c| matches!(c.kind, Kind::Code(_)))
-                    .map(|c| c.range.clone()),
-            ),
-        }
-        true
-    });
-    code.sort_by_key(|r| r.start);
+    // One walk says what the forms could find and where the code is.
+    let (present, code) = forms::Present::of(blocks);
+    ctx.present = present;
     lint::mojibake_outside(file, &code, &mut ctx.diags);
     let doc = build_document(&mut ctx, env);
     (doc, ctx.diags)

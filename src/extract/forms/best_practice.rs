@@ -26,14 +26,16 @@ fn is_caption(p: &Node) -> bool {
     if p.kind != Kind::Paragraph {
         return false;
     }
-    let strong = p.children.iter().any(|c| c.kind == Kind::Strong);
+    if !p.children.iter().any(|c| c.kind == Kind::Strong) {
+        return false;
+    }
     let plain = p.plain_text();
     let name = plain
         .trim()
         .trim_end_matches([':', '：'])
         .trim()
         .to_lowercase();
-    strong && name.split_whitespace().collect::<Vec<_>>().join(" ") == "best practice guidance"
+    name.split_whitespace().collect::<Vec<_>>().join(" ") == "best practice guidance"
 }
 
 impl Form for BestPractice {

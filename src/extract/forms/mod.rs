@@ -60,7 +60,7 @@ impl Page {
             .is_some_and(|h| names_checklist(&h.text));
         Page {
             checklist_page: topic || custom || h1,
-            present: Present::of(ctx.blocks),
+            present: ctx.present,
         }
     }
 }
@@ -118,24 +118,46 @@ pub const FORMS: [&dyn Form; 5] = [
 /// are not run.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Present {
+    /// Tables other than the Well-Architected ones (which have their own reading).
     pub tables: bool,
+    /// List items that open with a task marker.
     pub tasks: bool,
+    /// Blockquotes whose first paragraph opens with bold text.
     pub quotes: bool,
 }
 
 impl Present {
-    pub fn of(blocks: &[Node]) -> Present {
+    /// The page's [`Present`], and the byte ranges of its code blocks and code spans
+    /// (sorted; the mojibake lint leaves them out).
+    pub fn of(blocks: &[Node]) -> (Present, Vec<std::ops::Range<usize>>) {
         let mut p = Present::default();
+        let mut code = Vec::new();
         walk(blocks, |n, _| {
             match n.kind {
-                Kind::Table => p.tables = true,
-                Kind::BlockQuote(_) => p.quotes = true,
+                Kind::Table => p.tables |= super::table::form(n).is_none(),
+                Kind::BlockQuote(_) => {
+                    p.quotes |= n.children.first().is_some_and(|c| {
+                        c.kind == Kind::Paragraph
+                            && c.children
+                                .iter()
+                                .find(|x| !matches!(&x.kind, Kind::Text(t) if t.trim().is_empty()))
+                                .is_some_and(|x| x.kind == Kind::Strong)
+                    })
+                }
                 Kind::Item => p.tasks |= task_marker(n).is_some(),
+                Kind::CodeBlock => code.push(n.range.clone()),
                 _ => {}
             }
+            code.extend(
+                n.children
+                    .iter()
+                    .filter(|c| matches!(c.kind, Kind::Code(_)))
+                    .map(|c| c.range.clone()),
+            );
             true
         });
-        p
+        code.sort_by_key(|r| r.start);
+        (p, code)
     }
 }
 
