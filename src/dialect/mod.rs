@@ -448,6 +448,13 @@ fn learn_pass(lines: &mut [Line], marks: &mut LineMarks) {
                     continue;
                 }
                 "moniker" | "zone" => {
+                    // Branches do not nest: a branch that opens while one is open (its
+                    // end line missing) ends the open one, so that an unclosed branch
+                    // never makes every later one its child.
+                    if let Some((start, name, group)) = open.pop() {
+                        marks.variants.push((start..i, name, group));
+                        last_closed = Some((i.saturating_sub(1), group));
+                    }
                     let name = attr(rest, "range")
                         .or_else(|| attr(rest, "pivot"))
                         .or_else(|| attr(rest, "target"))

@@ -1146,6 +1146,7 @@ fn one_per_variant(ctx: &Ctx, entries: &mut [Entry]) {
         }
     }
     let mut drop: HashSet<(usize, usize)> = HashSet::new();
+    let mut seen_variants: HashMap<(usize, usize), HashSet<String>> = HashMap::new();
     for (fe, fd, ei, di) in merges {
         let more = entries
             .get(ei)
@@ -1153,8 +1154,11 @@ fn one_per_variant(ctx: &Ctx, entries: &mut [Entry]) {
             .map(|d| d.variants.clone())
             .unwrap_or_default();
         if let Some(d) = entries.get_mut(fe).and_then(|e| e.drafts.get_mut(fd)) {
+            let seen = seen_variants
+                .entry((fe, fd))
+                .or_insert_with(|| d.variants.iter().cloned().collect());
             for v in more {
-                if !d.variants.contains(&v) {
+                if seen.insert(v.clone()) {
                     d.variants.push(v);
                 }
             }
