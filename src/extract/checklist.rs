@@ -445,16 +445,7 @@ fn practice_item(
     let text = ctx.text();
     let (inlines, para_end, mut rest_from) = item_inlines(item);
     // A task list marker (`[x]`) is the item's state, never its text.
-    let inlines: &[Node] = match super::forms::task_marker(item) {
-        Some((_, end)) => {
-            let k = inlines
-                .iter()
-                .position(|n| n.range.start >= end)
-                .unwrap_or(inlines.len());
-            inlines.get(k..).unwrap_or(&[])
-        }
-        None => inlines,
-    };
+    let inlines = super::forms::after_marker(inlines, super::forms::task_marker(item));
     let mut lead = lead::split(inlines, text, |from| ctx.md_inline(from, para_end, quotes));
     // The item opens with a block (an indented code block, a nested list): its text is
     // the title, and what follows the first sentence the start of the body.

@@ -193,6 +193,20 @@ pub fn task_marker(item: &Node) -> Option<(bool, usize)> {
         })
 }
 
+/// An item's inline content without its task list marker (`[x]` is a state, never text).
+pub fn after_marker(inlines: &[Node], marker: Option<(bool, usize)>) -> &[Node] {
+    match marker {
+        Some((_, end)) => {
+            let k = inlines
+                .iter()
+                .position(|n| n.range.start >= end)
+                .unwrap_or(inlines.len());
+            inlines.get(k..).unwrap_or(&[])
+        }
+        None => inlines,
+    }
+}
+
 /// How a list item's title is found when it does not open with a bold lead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TitleRule {
@@ -216,16 +230,7 @@ pub fn list_item(
     let text = ctx.text();
     let (inlines, para_end, rest_from) = item_inlines(item);
     let marker = task_marker(item);
-    let inlines: &[Node] = match marker {
-        Some((_, end)) => {
-            let k = inlines
-                .iter()
-                .position(|n| n.range.start >= end)
-                .unwrap_or(inlines.len());
-            inlines.get(k..).unwrap_or(&[])
-        }
-        None => inlines,
-    };
+    let inlines = after_marker(inlines, marker);
     let mut body = Vec::new();
     let mut callouts = Vec::new();
     let mut title;
