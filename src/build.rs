@@ -212,9 +212,10 @@ impl Worker<'_> {
                 ..Done::default()
             });
         };
-        let (doc, more) = crate::compile_file_with(&file, self.env, self.options);
+        let (mut doc, more) = crate::compile_file_with(&file, self.env, self.options);
         drop(file);
         diagnostics.extend(more);
+        crate::refuse_index_page(&mut doc, &mut diagnostics);
         crate::settle_front_matter(doc.as_ref(), &mut diagnostics);
         let Some(mut doc) = doc else {
             return Ok(Done {

@@ -229,6 +229,38 @@ pub fn settle_front_matter(doc: Option<&Document>, diags: &mut [Diagnostic]) {
     }
 }
 
+/// The page path whose output files are the generated indexes (`checklists/index.md`,
+/// `html/index.html`): `index.md` at INPUT's root, the home page of MkDocs and many sites.
+pub const INDEX_PAGE: &str = "index.md";
+
+/// A page at INPUT's root named `index.md` (any case of `.md`) that holds a checklist would
+/// be written over the generated indexes: its document is dropped and an error
+/// (`file-name`) says so. Such a page without a checklist writes nothing and is fine.
+pub fn refuse_index_page(doc: &mut Option<Document>, diags: &mut Vec<Diagnostic>) {
+    let Some(d) = doc.as_ref() else { return };
+    if model::output_path(&d.path, "md") != INDEX_PAGE {
+        return;
+    }
+    diags.push(
+        Diagnostic::error(
+            "file-name",
+            &d.path,
+            format!(
+                "this page holds a checklist, but its outputs would be `checklists/{}` and \
+                 `html/{}`, the generated indexes of every document; skipped",
+                model::output_path(&d.path, "md"),
+                model::output_path(&d.path, "html"),
+            ),
+        )
+        .help(format!(
+            "move the page into a folder or rename it (`home.md`, say); or leave it out \
+             with `--exclude '/{}'` (its checklist is then not compiled)",
+            d.path
+        )),
+    );
+    *doc = None;
+}
+
 /// At most this many diagnostics of one code are kept per file; a note counts the rest.
 pub const MAX_DIAGNOSTICS_PER_CODE: usize = 100;
 
@@ -287,8 +319,9 @@ pub fn compile_dir(input: &Path, skip: Option<&Path>, options: &Options) -> Comp
                 let Some(file) = load::read(abs, rel, options.max_file_size, &mut diags) else {
                     return (None, diags, false);
                 };
-                let (doc, more) = compile_file_with(&file, &env, options);
+                let (mut doc, more) = compile_file_with(&file, &env, options);
                 diags.extend(more);
+                refuse_index_page(&mut doc, &mut diags);
                 settle_front_matter(doc.as_ref(), &mut diags);
                 (doc, diags, true)
             })

@@ -101,7 +101,45 @@ pub fn walk(
             }
         }
     }
-    files
+    refuse_shared_outputs(files, diags)
+}
+
+/// `files` without the pages whose output files an earlier page already has: two pages
+/// whose paths differ only in the case of `.md` (`a.md`, `a.MD`) would be written to one
+/// file. The later page in path order is refused (`file-name`, and skipped), never written
+/// silently over the other. (A page written over the generated indexes is refused once it
+/// is known to hold a checklist: [`crate::refuse_index_page`].)
+fn refuse_shared_outputs(
+    files: Vec<(PathBuf, String)>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(PathBuf, String)> {
+    use crate::model::output_path;
+    let mut taken: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut kept = Vec::with_capacity(files.len());
+    for (path, rel) in files {
+        let md = output_path(&rel, "md");
+        let (md_out, html_out) = (
+            format!("checklists/{md}"),
+            format!("html/{}", output_path(&rel, "html")),
+        );
+        if let Some(first) = taken.get(&md) {
+            diags.push(
+                Diagnostic::error(
+                    "file-name",
+                    &rel,
+                    format!(
+                        "its outputs `{md_out}` and `{html_out}` are those of `{first}`; \
+                         skipped"
+                    ),
+                )
+                .help("rename one of the two pages"),
+            );
+            continue;
+        }
+        taken.insert(md, rel.clone());
+        kept.push((path, rel));
+    }
+    kept
 }
 
 /// Which pages are read (`--include`, `--exclude`): globs matched against a page's path
@@ -276,7 +314,7 @@ fn path_problem(base: &Path, path: &Path, rel: &str) -> Option<Diagnostic> {
         );
     }
     let name = rel.rsplit('/').next().unwrap_or(rel);
-    let output = crate::render::view::with_extension(name, "html");
+    let output = crate::model::output_path(name, "html");
     if output.len() > MAX_NAME_BYTES {
         return refuse(format!(
             "its HTML page's file name would be {} bytes, over the {MAX_NAME_BYTES} bytes a \

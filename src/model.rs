@@ -274,6 +274,23 @@ impl JsonSchema for FrontMatter {
     }
 }
 
+/// The path of a page's output file of extension `ext` (`html`, `md`), relative to its
+/// output folder (`html/`, `checklists/`): the page's path relative to INPUT with a final
+/// `.md` (any case) replaced, and any other extension kept (`a/b.md` gives `a/b.html`,
+/// `a/b.mdx` gives `a/b.mdx.html`). Two pages can share one (`a.md` and `a.MD`); the walk
+/// refuses the second (see `load::walk`).
+pub fn output_path(path: &str, ext: &str) -> String {
+    let split = path
+        .len()
+        .checked_sub(3)
+        .filter(|&i| path.is_char_boundary(i));
+    let stem = match split.and_then(|i| path.get(i..).map(|ext| (i, ext))) {
+        Some((i, ext)) if ext.eq_ignore_ascii_case(".md") => path.get(..i).unwrap_or(path),
+        _ => path,
+    };
+    format!("{stem}.{ext}")
+}
+
 /// The JSON Schema of `checklist.json`.
 pub fn schema() -> String {
     let schema = schemars::schema_for!(Catalog);

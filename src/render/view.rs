@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::model::{Callout, CalloutKind, Catalog, Document, Item, Section};
+use crate::model::{output_path, Callout, CalloutKind, Catalog, Document, Item, Section};
 
 use super::markdown::{digest, digest_sentence, to_html, to_plain, Digest};
 use super::tree;
@@ -648,19 +648,6 @@ pub fn safe_url(url: &str) -> Option<String> {
     }
 }
 
-/// `a/b.md` with a new extension: `a/b.html`.
-pub fn with_extension(path: &str, ext: &str) -> String {
-    let split = path
-        .len()
-        .checked_sub(3)
-        .filter(|&i| path.is_char_boundary(i));
-    let stem = match split.and_then(|i| path.get(i..).map(|ext| (i, ext))) {
-        Some((i, ext)) if ext.eq_ignore_ascii_case(".md") => path.get(..i).unwrap_or(path),
-        _ => path,
-    };
-    format!("{stem}.{ext}")
-}
-
 /// `digests` holds each item's body's [`Digest`], in document order ([`digests`]).
 pub fn document(doc: &Document, digests: &[Digest]) -> DocView {
     let depth = doc.path.matches('/').count();
@@ -696,8 +683,8 @@ pub fn document(doc: &Document, digests: &[Digest]) -> DocView {
         title: doc.title.clone(),
         title_md: md_escape(&doc.title),
         url: doc.url.clone(),
-        page: with_extension(&doc.path, "html"),
-        md_page: with_extension(&doc.path, "md"),
+        page: output_path(&doc.path, "html"),
+        md_page: output_path(&doc.path, "md"),
         root: "../".repeat(depth),
         intro_html: shift_headings(to_html(&doc.intro), DOC_TOP),
         callouts: doc.callouts.iter().map(|c| callout(c, DOC_TOP)).collect(),

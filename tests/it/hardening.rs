@@ -224,6 +224,67 @@ help: rename the file (or the folder that holds it)"
         .is_file());
 }
 
+/// A page `index.md` at INPUT's root (MkDocs' home page) that holds a checklist would be
+/// written over the generated indexes: it is named and skipped, and the indexes list the
+/// other pages. One without a checklist (most home pages) is no error. `index.md` in a
+/// folder is an ordinary page.
+#[test]
+fn a_root_index_page_never_overwrites_the_generated_indexes() {
+    let page = std::fs::read(fixture("diag/clean/page.md")).expect("clean fixture");
+    let dir = case(
+        "index-page",
+        &[("index.md", &page), ("guide/index.md", &page)],
+    );
+    let o = build(&dir, &[]);
+    assert_eq!(o.code, 1);
+    assert_eq!(
+        o.diagnostics,
+        "error[file-name]: this page holds a checklist, but its outputs would be `checklists/index.md` and `html/index.html`, the generated indexes of every document; skipped
+--> in/index.md
+ |
+help: move the page into a folder or rename it (`home.md`, say); or leave it out with `--exclude '/index.md'` (its checklist is then not compiled)"
+    );
+    assert_eq!(documents(&dir), ["good.md", "guide/index.md"]);
+    let index = std::fs::read_to_string(dir.join("out/checklists/index.md")).expect("index");
+    assert!(index.contains("](./good.md)"), "{index}");
+    assert!(index.contains("](./guide/index.md)"), "{index}");
+    let html = std::fs::read_to_string(dir.join("out/html/index.html")).expect("index");
+    assert!(html.contains("<title>Checklists</title>"), "{html}");
+    assert!(html.contains("href=\"./guide/index.html\""), "{html}");
+
+    // A home page without a checklist writes nothing and is fine.
+    write(&dir.join("in/index.md"), b"# Home\n\nWelcome.\n");
+    let o = build(&dir, &[]);
+    assert_eq!(o.code, 0, "{}", o.diagnostics);
+    assert_eq!(o.diagnostics, "");
+    // And so is the checklist page, left out.
+    write(&dir.join("in/index.md"), &page);
+    let o = build(&dir, &["--exclude", "/index.md"]);
+    assert_eq!((o.code, o.diagnostics.as_str()), (0, ""));
+    assert_eq!(documents(&dir), ["good.md", "guide/index.md"]);
+}
+
+/// `a.MD` and `a.md` (two files on a case-sensitive file system) would be written to one
+/// `checklists/a.md` and one `html/a.html`: the second in path order is named and skipped.
+#[test]
+fn two_pages_with_one_output_name_are_not_merged_silently() {
+    let page = std::fs::read(fixture("diag/clean/page.md")).expect("clean fixture");
+    let dir = case("same-output", &[("a.MD", &page), ("a.md", &page)]);
+    if std::fs::read_dir(dir.join("in")).expect("ls").count() < 3 {
+        return; // a case-insensitive file system holds one of the two
+    }
+    let o = build(&dir, &[]);
+    assert_eq!(o.code, 1);
+    assert_eq!(
+        o.diagnostics,
+        "error[file-name]: its outputs `checklists/a.md` and `html/a.html` are those of `a.MD`; skipped
+--> in/a.md
+ |
+help: rename one of the two pages"
+    );
+    assert_eq!(documents(&dir), ["a.MD", "good.md"]);
+}
+
 /// `checkdown ARGS` in `dir`, killed after 60 s (a build that waits on a FIFO, or reads an
 /// endless file, fails the test instead of hanging it).
 fn checkdown_in_time(dir: &Path, args: &[&str]) -> Outcome {
