@@ -142,8 +142,12 @@ impl Diagnostic {
         let help = self.help.as_deref().map(visible);
         let path = visible(&self.path);
         let mut groups: Vec<Group> = Vec::new();
-        match (&self.source_line, &self.span) {
-            (Some(src), Some(span)) if self.line > 0 => {
+        let snippet = match (&self.source_line, &self.span) {
+            (Some(src), Some(span)) => Some(visible_snippet(src, span.clone())),
+            _ => None,
+        };
+        match &snippet {
+            Some((src, span)) if self.line > 0 => {
                 let mut ann = AnnotationKind::Primary.span(span.clone());
                 if let Some(label) = &label {
                     ann = ann.label(label.as_ref());
@@ -235,20 +239,62 @@ impl Diagnostic {
 }
 
 /// Text from the docs made safe for a terminal or a CI log: control characters (C0, DEL,
-/// C1: ESC, BEL, NUL, …) are shown escaped (`\u{1b}`), never sent as they are.
+/// C1: ESC, BEL, NUL, CSI U+009B, …), the line and paragraph separators (U+2028, U+2029)
+/// and the bidirectional embeddings, overrides and isolates (U+202A to U+202E, U+2066 to
+/// U+2069, which reorder what a line shows) are shown escaped (`\u{1b}`), never sent as
+/// they are.
 pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(char::is_control) {
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !s.chars().any(hidden) {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
-        if c.is_control() {
+        if hidden(c) {
             out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
         } else {
             out.push(c);
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// A source line made safe for a snippet, with `span` (byte offsets into `src`) moved to
+/// match. The snippet renderer already shows C0 controls, DEL and the bidirectional
+/// overrides as visible pictures (as rustc does); here each C1 control (U+0080 to U+009F:
+/// CSI U+009B starts a terminal escape sequence) becomes U+FFFD `�` and each line or
+/// paragraph separator (U+2028, U+2029: a new line in some terminals and logs) becomes
+/// `␤` (U+2424). One character for one, so the column the renderer shows is the file's.
+fn visible_snippet(src: &str, span: Range<usize>) -> (String, Range<usize>) {
+    let hidden = |c: char| matches!(c, '\u{80}'..='\u{9f}' | '\u{2028}' | '\u{2029}');
+    if !src.chars().any(hidden) {
+        return (src.to_string(), span);
+    }
+    let mut out = String::with_capacity(src.len() + 16);
+    let (mut start, mut end) = (span.start, span.end);
+    for (i, c) in src.char_indices() {
+        if i == span.start {
+            start = out.len();
+        }
+        if i == span.end {
+            end = out.len();
+        }
+        if hidden(c) {
+            out.push(if c > '\u{ff}' { '\u{2424}' } else { '\u{fffd}' });
+        } else {
+            out.push(c);
+        }
+    }
+    if span.start >= src.len() {
+        start = out.len();
+    }
+    if span.end >= src.len() {
+        end = out.len();
+    }
+    (out, start..end.max(start))
 }
 
 /// Escapes a workflow command's message as the runner expects.
@@ -290,7 +336,35 @@ mod tests {
             assert!(out.contains("links to `#\\u{1b}[31mx`\\u{0}"), "{out}");
         }
         assert!(d.render(false).contains("did you mean `#\\u{9b}y`?"));
+        assert_eq!(
+            visible("a\u{2028}b\u{202e}c\u{2069}"),
+            "a\\u{2028}b\\u{202e}c\\u{2069}"
+        );
         assert!(d.render(false).contains("here\\u{7f}"));
+    }
+
+    #[test]
+    fn snippets_escape_c1_controls_and_line_separators() {
+        let src = "- [ ] a\u{9b}31m b\u{2028}c [x](#gone) \u{85}";
+        let at = src.find("[x]").expect("link");
+        let mut d = Diagnostic::error("missing-anchor", "a.md", "links to `#gone`");
+        d.line = 3;
+        d.column = 17;
+        d.source_line = Some(src.into());
+        d.span = Some(at..at + "[x](#gone)".len());
+        assert_eq!(
+            d.render(false),
+            "error[missing-anchor]: links to `#gone`
+ --> a.md:3:17
+  |
+3 | - [ ] a\u{fffd}31m b\u{2424}c [x](#gone) \u{fffd}
+  |                 ^^^^^^^^^^"
+        );
+        assert_eq!(
+            visible_snippet("\u{2029}", 0..3),
+            ("\u{2424}".to_string(), 0..3)
+        );
+        assert_eq!(visible_snippet("ab", 1..1), ("ab".to_string(), 1..1));
     }
 
     #[test]
