@@ -602,7 +602,13 @@ fn build_whole(req: &Request) -> Result<Built, Error> {
     pool.install(|| files.par_iter().try_for_each(|f| sink.file(f)))?;
     drop(files);
     let text = applied.lock.to_text();
-    let current = lock::read_bytes(req.lock).is_ok_and(|b| b.as_deref() == Some(text.as_bytes()));
+    let current = lock::read_bytes(req.lock).is_ok_and(|b| {
+        let mut unix = Vec::new();
+        b.is_some_and(|b| {
+            std::io::Read::read_to_end(&mut lock::LfReader::new(&b[..]), &mut unix).is_ok()
+                && unix == text.as_bytes()
+        })
+    });
     built.lock.current = current;
     // Written and synced beside the lock before the commit, which puts it in place.
     let new_lock = match !current && !req.check {
@@ -799,21 +805,19 @@ fn io(path: &Path, e: std::io::Error) -> Error {
     }
 }
 
-/// Bytes compared, as they come, with a file's.
+/// Bytes compared, as they come, with a file's (read through [`lock::LfReader`]).
 struct Compared {
-    file: Option<(std::io::BufReader<File>, Vec<u8>)>,
+    file: Option<(lock::LfReader<File>, Vec<u8>)>,
     same: bool,
 }
 
 impl Compared {
     /// A lock that [`lock::open_lock`] refuses compares as different.
     fn open(path: &Path) -> Compared {
-        let file = lock::open_lock(path).ok().flatten().map(|f| {
-            (
-                std::io::BufReader::with_capacity(64 * 1024, f),
-                vec![0u8; 64 * 1024],
-            )
-        });
+        let file = lock::open_lock(path)
+            .ok()
+            .flatten()
+            .map(|f| (lock::LfReader::new(f), vec![0u8; 64 * 1024]));
         Compared {
             same: file.is_some(),
             file,
@@ -836,7 +840,7 @@ impl Compared {
         }
     }
 
-    /// Did the file hold exactly the bytes pushed?
+    /// Did the file hold exactly the bytes pushed (but for a BOM and CRLF line ends)?
     fn finish(mut self) -> bool {
         match &mut self.file {
             Some((r, buf)) => {

@@ -446,6 +446,12 @@ impl Reader {
             return Err(err(too_long()));
         }
         let line = raw.strip_suffix('\r').unwrap_or(raw);
+        // A byte order mark, which some Windows editors put at the start of a file they
+        // save, is not part of the first line.
+        let line = match n {
+            1 => line.strip_prefix('\u{feff}').unwrap_or(line),
+            _ => line,
+        };
         if ["<<<<<<<", "|||||||", "=======", ">>>>>>>"]
             .iter()
             .any(|m| line.starts_with(m))
@@ -1558,6 +1564,74 @@ pub fn open_lock(path: &Path) -> Result<Option<std::fs::File>, Error> {
     }
 }
 
+/// A lock's bytes as checkdown would write them, whatever line ends an editor or
+/// `git config core.autocrlf` gave them: a leading byte order mark is dropped and each
+/// CRLF becomes LF (a lone CR stays). `build --check` and a build compare the lock they
+/// would write with the file through it, so a lock that differs only so is current.
+pub struct LfReader<R> {
+    inner: R,
+    raw: Box<[u8]>,
+    pos: usize,
+    len: usize,
+    started: bool,
+    /// A CR was read and not yet given: it is dropped when an LF follows.
+    cr: bool,
+}
+
+impl<R: std::io::Read> LfReader<R> {
+    pub fn new(inner: R) -> Self {
+        LfReader {
+            inner,
+            raw: vec![0u8; 64 * 1024].into_boxed_slice(),
+            pos: 0,
+            len: 0,
+            started: false,
+            cr: false,
+        }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for LfReader<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let mut n = 0;
+        while n == 0 && !out.is_empty() {
+            if self.pos == self.len {
+                self.len = self.inner.read(&mut self.raw)?;
+                self.pos = 0;
+                if !self.started {
+                    self.started = true;
+                    if self.raw[..self.len].starts_with("\u{feff}".as_bytes()) {
+                        self.pos = 3;
+                    }
+                }
+                if self.len == 0 {
+                    if std::mem::take(&mut self.cr) {
+                        out[0] = b'\r';
+                        return Ok(1);
+                    }
+                    return Ok(0);
+                }
+            }
+            while self.pos < self.len && n < out.len() {
+                let b = self.raw[self.pos];
+                if std::mem::take(&mut self.cr) && b != b'\n' {
+                    out[n] = b'\r';
+                    n += 1;
+                    continue;
+                }
+                self.pos += 1;
+                if b == b'\r' {
+                    self.cr = true;
+                } else {
+                    out[n] = b;
+                    n += 1;
+                }
+            }
+        }
+        Ok(n)
+    }
+}
+
 /// The whole lock file at `path` (as [`open_lock`] opens it).
 pub fn read_bytes(path: &Path) -> Result<Option<Vec<u8>>, Error> {
     match crate::open::read(path, MAX_SIZE) {
@@ -1720,6 +1794,31 @@ mod tests {
             "{text}"
         );
         assert_eq!(Lock::parse(&text), Ok(lock));
+    }
+
+    #[test]
+    fn lf_reader_drops_a_byte_order_mark_and_crlf() {
+        use std::io::Read as _;
+        let read = |bytes: &[u8], chunk: usize| {
+            let mut r = LfReader::new(bytes);
+            let mut out = Vec::new();
+            let mut buf = vec![0u8; chunk];
+            loop {
+                let n = r.read(&mut buf).expect("read");
+                if n == 0 {
+                    break out;
+                }
+                out.extend_from_slice(&buf[..n]);
+            }
+        };
+        for chunk in [1, 2, 7, 4096] {
+            assert_eq!(
+                read(b"\xEF\xBB\xBFa\r\nb\rc\r\r\n\r", chunk),
+                b"a\nb\rc\r\n\r"
+            );
+            assert_eq!(read(b"x\xEF\xBB\xBF\r\n", chunk), b"x\xEF\xBB\xBF\n");
+            assert_eq!(read(b"", chunk), b"");
+        }
     }
 
     #[test]

@@ -285,6 +285,38 @@ help: rename one of the two pages"
     assert_eq!(documents(&dir), ["a.MD", "good.md"]);
 }
 
+/// A lock saved by a Windows editor or checked out with `core.autocrlf` (a byte order
+/// mark, CRLF line ends) is read as the lock and is current: `--check` passes, a build
+/// keeps every id and leaves the file alone.
+#[test]
+fn a_lock_saved_with_a_byte_order_mark_and_crlf_keeps_its_ids() {
+    let dir = case("lock-bom", &[]);
+    assert_eq!(build(&dir, &[]).code, 0);
+    let lock = dir.join("in/checkdown.lock");
+    let written = std::fs::read_to_string(&lock).expect("lock");
+    let json = std::fs::read(dir.join("out/checklist.json")).expect("json");
+    let windows = format!("\u{feff}{}", written.replace('\n', "\r\n"));
+    std::fs::write(&lock, &windows).expect("write");
+    for args in [&["--check"][..], &[]] {
+        let o = build(&dir, args);
+        assert_eq!((o.code, o.diagnostics.as_str()), (0, ""), "{args:?}");
+    }
+    assert_eq!(std::fs::read_to_string(&lock).expect("lock"), windows);
+    assert_eq!(
+        std::fs::read(dir.join("out/checklist.json")).expect("json"),
+        json
+    );
+    // A real change is still one.
+    std::fs::write(&lock, windows.replace("key ", "key x")).expect("write");
+    let o = build(&dir, &["--check"]);
+    assert_eq!(o.code, 1, "{}", o.diagnostics);
+    assert!(
+        o.diagnostics.contains("\nerror[stale-lock]: the lock is out of date with INPUT (1 new, 0 renamed, 1 removed items;"),
+        "{}",
+        o.diagnostics
+    );
+}
+
 /// `checkdown ARGS` in `dir`, killed after 60 s (a build that waits on a FIFO, or reads an
 /// endless file, fails the test instead of hanging it).
 fn checkdown_in_time(dir: &Path, args: &[&str]) -> Outcome {
