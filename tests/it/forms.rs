@@ -246,6 +246,22 @@ fn exclusive_monikers_hold_one_item() {
     assert_eq!(codes(&diags), ["duplicate-item"]);
 }
 
+/// A moniker left open ends where the next branch opens: branches never nest, so an
+/// unclosed one does not make every later branch its child, and an item repeated across
+/// exclusive branches stays one item that lists each branch once.
+#[test]
+fn unclosed_monikers_end_at_the_next_branch() {
+    let page = "# T\n\n## Checklist\n\n::: moniker range=\"v1\"\n\n- [ ] Task 1\n\n::: moniker range=\"v2\"\n\n- [ ] Task 2\n- [ ] Same\n\n:::zone pivot=\"a\"\n\n- [ ] Same\n\n:::zone-end\n\n:::zone pivot=\"b\"\n\n- [ ] Same\n\n:::zone-end\n\n:::zone pivot=\"a\"\n\n- [ ] Same\n\n:::zone-end\n";
+    let (doc, diags) = compile("t.md", page);
+    assert!(diags.is_empty(), "{diags:?}");
+    let doc = doc.expect("a checklist");
+    assert_eq!(titles(&doc), ["Task 1", "Task 2", "Same"]);
+    let list = items(&doc);
+    let variants: Vec<&[String]> = list.iter().map(|i| i.variants.as_slice()).collect();
+    assert_eq!(variants, [&["v1"][..], &["v2"][..], &["v2", "a", "b"][..]]);
+    assert!(list.iter().all(|i| i.parent.is_none() && i.group.is_none()));
+}
+
 #[test]
 fn form_b_checkbox_tables() {
     let page = "# T\n\n## Go-live\n\n| Done? | Task | Owner |\n|---|---|---|\n| &check; | **Complete all test cycles** with exit criteria met. | QA |\n| &check; | Align dependencies. Then more. | PM |\n| | | |\n\n## Phishing\n\n|&nbsp;|&nbsp;|\n|---|---|\n|<input type=\"checkbox\" />|Is the user a VIP?|\n|<input type=\"checkbox\" checked />|Check the sender.|\n\n## Mixed\n\n| Task | ☐ |\n|---|---|\n| Rotate keys | ☐ |\n| Review access | ☑ |\n| Audit logs | [x] |\n";

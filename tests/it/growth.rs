@@ -430,3 +430,37 @@ fn monikers_each_with_a_checklist() {
         |page| assert!(compile_items(page) > 0),
     );
 }
+
+#[test]
+fn unclosed_monikers_each_with_a_checklist() {
+    assert_linear(
+        "unclosed moniker branches",
+        2_000,
+        |n| {
+            let mut page = String::from("# T\n\n");
+            for i in 0..n {
+                page.push_str(&format!("::: moniker range=\"v{i}\"\n\n- [ ] Task {i}\n\n"));
+            }
+            page
+        },
+        |page| assert!(compile_items(page) > 0),
+    );
+}
+
+#[test]
+fn one_item_across_many_zones() {
+    assert_linear(
+        "one item in every zone pivot",
+        10_000,
+        |n| {
+            let mut page = String::from("# T\n\n");
+            for i in 0..n {
+                page.push_str(&format!(
+                    ":::zone pivot=\"p{i}\"\n\n- [ ] Same task\n\n:::zone-end\n\n"
+                ));
+            }
+            page
+        },
+        |page| assert_eq!(compile_items(page), 1),
+    );
+}
