@@ -86,6 +86,7 @@ pub struct Imported {
     pub progress: Progress,
     /// The changes, in the export's order.
     pub changes: Vec<Change>,
+    /// Where every ticket went.
     pub counts: Counts,
     /// Warnings and notes about tickets, in the export's order, each at its ticket's line.
     pub diagnostics: Vec<Diagnostic>,
@@ -111,8 +112,9 @@ pub fn import(
     let mut by_label: HashMap<String, Vec<&plan::Entry>> = HashMap::new();
     let mut by_id: HashMap<&str, &plan::Entry> = HashMap::new();
     for c in groups.iter().flat_map(|g| &g.children) {
-        by_label.entry(id_label(&c.id)).or_default().push(c);
-        by_id.insert(c.id.as_str(), c);
+        if by_id.insert(c.id.as_str(), c).is_none() {
+            by_label.entry(id_label(&c.id)).or_default().push(c);
+        }
     }
     let sections: HashSet<String> = groups.iter().map(|g| id_label(&g.parent.id)).collect();
     let zone = if tracker == Tracker::GitLab {
@@ -292,14 +294,21 @@ const TIME_FORMS: &str = "checkdown reads RFC 3339, `2025-03-01 09:30:00`, Jira'
 
 /// The settings of a run.
 pub struct Request<'a> {
+    /// The docs folder.
     pub input: &'a Path,
+    /// Its lock file (read, never written).
     pub lock: &'a Path,
+    /// The tracker whose export `export` is.
     pub tracker: Tracker,
+    /// The export file.
     pub export: &'a Path,
+    /// How the docs are compiled (as the build that was imported into the tracker).
     pub options: &'a Options,
+    /// The largest export read, in bytes.
     pub max_export_size: u64,
     /// The progress file as it is (empty when there is none).
     pub existing: &'a Progress,
+    /// The offset of the times the export writes without one.
     pub zone: Zone,
     /// What stands for now (RFC 3339).
     pub now: &'a str,
@@ -328,4 +337,75 @@ pub fn run(req: &Request) -> Result<(Imported, Vec<Diagnostic>), Failure> {
     )
     .map_err(Failure::Export)?;
     Ok((imported, compiled.diagnostics))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &str, title: &str) -> plan::Entry {
+        plan::Entry {
+            id: id.to_string(),
+            key: format!("page.md#{title}"),
+            title: title.to_string(),
+            level: None,
+            labels: Vec::new(),
+            parts: Vec::new(),
+            parent_item: None,
+            root_item: None,
+            origin: ("page.md".to_string(), 1, 1),
+        }
+    }
+
+    const ONE: &str = "0a1b2c3d-0000-5000-8000-000000000001";
+    const TWO: &str = "0a1b2c3d-0000-5000-8000-000000000002";
+
+    fn closed(description: Option<String>) -> Ticket {
+        Ticket {
+            line: 2,
+            key: "7".to_string(),
+            labels: vec!["checkdown-0a1b2c3d".to_string()],
+            description,
+            status: "CLOSED".to_string(),
+            closed_at: "2025-03-01T09:30:00Z".to_string(),
+            ..Ticket::default()
+        }
+    }
+
+    /// Two items whose ids share their first eight hex digits: the label alone cannot say
+    /// which (a warning, nothing changed); the description's full id can.
+    #[test]
+    fn a_label_two_items_share_needs_the_full_id() {
+        let groups = vec![Group {
+            parent: entry("0f0f0f0f-0000-5000-8000-000000000000", "Section"),
+            children: vec![entry(ONE, "One"), entry(TWO, "Two")],
+        }];
+        let run = |t: Ticket| {
+            import(
+                Tracker::GitHub,
+                "issues.json",
+                &[t],
+                &groups,
+                &Progress::default(),
+                Zone(0),
+                "2025-06-01T00:00:00Z",
+            )
+            .expect("imports")
+        };
+        let got = run(closed(None));
+        assert!(got.changes.is_empty());
+        assert_eq!(got.counts.unknown, 1);
+        assert_eq!(
+            got.diagnostics[0].message,
+            format!("ticket 7 has the label `checkdown-0a1b2c3d`, which 2 items of the docs share ({ONE}, {TWO}), and no `checkdown id:` line says which: left out")
+        );
+        let got = run(closed(Some(format!(
+            "x\n\ncheckdown id: `{TWO}` rev `00000000`"
+        ))));
+        assert_eq!(got.counts.done, 1);
+        assert_eq!(
+            got.progress.items[TWO],
+            Entry::new(Status::Done, None, "2025-03-01T09:30:00Z")
+        );
+    }
 }

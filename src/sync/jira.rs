@@ -26,9 +26,10 @@
 //! `Won't Do`, `Won't Fix`: not to be done; `Duplicate`, `Cannot Reproduce`: neither); one
 //! without, in the `Done` status category or a `Done`, `Closed` or `Resolved` status (a
 //! workflow that sets no resolution), is done, or not to be done when its status is `Won't
-//! Do`. Dates are written in the exporting user's date format and time zone, with no zone
-//! (by default `22/Aug/19 5:18 PM`, as in
-//! <https://github.com/solidify/jira-azuredevops-migrator/issues/77>).
+//! Do`. Dates are written as Jira shows them, in the exporting user's date format and time
+//! zone, with no zone (such as `22/Aug/19 5:18 PM`, the form quoted in
+//! <https://github.com/solidify/jira-azuredevops-migrator/issues/77>); see
+//! [`crate::progress::time`] for the forms read.
 
 use super::csvin;
 use super::{

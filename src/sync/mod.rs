@@ -829,6 +829,61 @@ mod tests {
     }
 
     #[test]
+    fn closing_words() {
+        assert_eq!(words("Won\u{2019}t Do"), "wont do");
+        assert_eq!(words("NOT_PLANNED"), "not planned");
+        assert_eq!(
+            words("  Removed from the backlog "),
+            "removed from the backlog"
+        );
+        assert_eq!(closed_as("Won't Fix"), Resolution::WontDo);
+        assert_eq!(closed_as("Fixed"), Resolution::Done);
+        assert_eq!(closed_as(""), Resolution::Done);
+        assert_eq!(
+            closed_as("Cannot Reproduce"),
+            Resolution::Other("Cannot Reproduce".to_string())
+        );
+    }
+
+    #[test]
+    fn each_tracker_says_where_a_ticket_stands() {
+        let t = |status: &str, resolution: &str, category: &str| Ticket {
+            status: status.to_string(),
+            resolution: resolution.to_string(),
+            category: category.to_string(),
+            ..Ticket::default()
+        };
+        let jira = |s, r, c| resolution(Tracker::Jira, &t(s, r, c));
+        assert_eq!(jira("Done", "Done", "Done"), Resolution::Done);
+        assert_eq!(jira("To Do", "Unresolved", "To Do"), Resolution::Open);
+        assert_eq!(jira("In Review", "", "Done"), Resolution::Done);
+        assert_eq!(jira("Closed", "", ""), Resolution::Done);
+        assert_eq!(jira("Won't Do", "", "Done"), Resolution::WontDo);
+        assert_eq!(jira("Reopened", "Won't Do", "To Do"), Resolution::WontDo);
+        let ado = |s, r| resolution(Tracker::AzureDevOps, &t(s, r, ""));
+        assert_eq!(ado("Closed", "Acceptance tests pass"), Resolution::Done);
+        assert_eq!(ado("Resolved", "Fixed"), Resolution::Done);
+        assert_eq!(ado("Done", "Won't fix"), Resolution::WontDo);
+        assert_eq!(
+            ado("Removed", "Removed from the backlog"),
+            Resolution::WontDo
+        );
+        assert_eq!(ado("Active", ""), Resolution::Open);
+        let gitlab = |s| resolution(Tracker::GitLab, &t(s, "", ""));
+        assert_eq!(gitlab("Closed"), Resolution::Done);
+        assert_eq!(gitlab("Open"), Resolution::Open);
+        let github = |s, r| resolution(Tracker::GitHub, &t(s, r, ""));
+        assert_eq!(github("CLOSED", "COMPLETED"), Resolution::Done);
+        assert_eq!(github("CLOSED", ""), Resolution::Done);
+        assert_eq!(github("CLOSED", "NOT_PLANNED"), Resolution::WontDo);
+        assert_eq!(
+            github("CLOSED", "DUPLICATE"),
+            Resolution::Other("DUPLICATE".to_string())
+        );
+        assert_eq!(github("OPEN", "REOPENED"), Resolution::Open);
+    }
+
+    #[test]
     fn id_labels() {
         assert!(is_id_label("checkdown-0a1b2c3d"));
         assert!(!is_id_label("checkdown-removed"));
