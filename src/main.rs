@@ -191,6 +191,11 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Merge two progress files, or bring a tracker's closed tickets into one.
+    Progress {
+        #[command(subcommand)]
+        command: ProgressCommand,
+    },
     /// Build, then rebuild whenever INPUT or the templates change (until interrupted).
     Watch {
         #[command(flatten)]
@@ -229,6 +234,58 @@ enum Command {
     },
     /// Write the manual pages (checkdown.1 and one per subcommand) into DIR.
     Man { dir: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum ProgressCommand {
+    /// Merge two progress files (version 1 or 2) into one (version 2): per item, the entry
+    /// updated later wins. Two different entries updated at the same time are a conflict:
+    /// A's is kept, the file is written, and the exit status is 1.
+    Merge {
+        /// The first progress file; its entry is kept in a conflict.
+        a: PathBuf,
+        /// The second progress file.
+        b: PathBuf,
+        /// Where to write the merged file, atomically (it may be A or B); `-` for standard
+        /// output.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Mark `done` or `not-applicable` the items whose tickets a tracker's export shows
+    /// closed (done, or won't do); report the changes on standard output.
+    Import {
+        /// Folder of Markdown pages (with its checkdown.lock) [default: input].
+        input: Option<PathBuf>,
+        /// jira, azure-devops, gitlab or github (or `[sync] tracker` in checkdown.toml).
+        #[arg(long, value_name = "TRACKER")]
+        tracker: Option<Tracker>,
+        /// The tracker's export, as `sync` reads it, with its resolution and time columns
+        /// (or `[sync] export` in checkdown.toml).
+        #[arg(long, value_name = "FILE")]
+        export: Option<PathBuf>,
+        /// The progress file to update, created when missing [default:
+        /// INPUT/checkdown.progress.json].
+        #[arg(long, value_name = "FILE")]
+        progress: Option<PathBuf>,
+        /// The offset of the times the export writes without one (Jira's and Azure
+        /// DevOps', in the exporting user's time zone): UTC, or +HH:MM / -HH:MM [default:
+        /// UTC].
+        #[arg(long, value_name = "OFFSET", value_parser = time_zone)]
+        time_zone: Option<checkdown::progress::time::Zone>,
+        /// Largest export read, in bytes [default: 16777216].
+        #[arg(long, value_name = "BYTES")]
+        max_export_size: Option<u64>,
+        /// Write nothing; only report.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+/// `--time-zone`: UTC or an offset.
+fn time_zone(s: &str) -> Result<checkdown::progress::time::Zone, String> {
+    checkdown::progress::time::Zone::parse(s)
 }
 
 #[derive(clap::Args)]
@@ -422,6 +479,34 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let cfg = config::resolve(flags)?;
             sync(&cfg, format, dry_run)
         }
+        Command::Progress {
+            command: ProgressCommand::Merge { a, b, output },
+        } => {
+            let cfg = config::resolve(flags)?;
+            progress_merge(&a, &b, &output, cfg.color())
+        }
+        Command::Progress {
+            command:
+                ProgressCommand::Import {
+                    input,
+                    tracker,
+                    export,
+                    progress,
+                    time_zone,
+                    max_export_size,
+                    dry_run,
+                    common,
+                },
+        } => {
+            flags.input = input;
+            flags.sync_tracker = tracker;
+            flags.export = export;
+            flags.progress = progress;
+            flags.max_export_size = max_export_size;
+            common.into_flags(&mut flags);
+            let cfg = config::resolve(flags)?;
+            progress_import(&cfg, time_zone.unwrap_or_default(), dry_run)
+        }
         Command::Watch { target, common } => {
             target.into_flags(&mut flags);
             common.into_flags(&mut flags);
@@ -592,6 +677,211 @@ fn sync(cfg: &Config, format: SyncFormat, dry_run: bool) -> Result<ExitCode> {
         SyncFormat::Json => print!("{}", sync::report_json(tracker, &outcome.actions)),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `progress merge A B -o C`: both files read before anything is written; a file that is
+/// missing or refused stops it with exit 2 and C untouched. C is written atomically (or to
+/// standard output for `-`); the conflicts are reported, and make the exit status 1.
+fn progress_merge(a: &Path, b: &Path, output: &Path, color: bool) -> Result<ExitCode> {
+    use checkdown::progress::{merge, Progress};
+    let mut read = Vec::new();
+    let mut failed = false;
+    for path in [a, b] {
+        let shown = path.display().to_string();
+        match Progress::read(path, &shown) {
+            Ok(Some(p)) => read.push((shown, p)),
+            Ok(None) => {
+                eprintln!("error: progress file `{shown}` does not exist");
+                failed = true;
+            }
+            Err(d) => {
+                eprintln!("{}", d.render(color));
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        eprintln!(
+            "checkdown: nothing was merged; `{}` is untouched",
+            output.display()
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let (b_name, b_file) = read.pop().expect("two files read");
+    let (a_name, a_file) = read.pop().expect("two files read");
+    let merged = merge::merge(&a_file, &a_name, &b_file, &b_name);
+    let bytes = merged.progress.to_json();
+    let shown = if output == Path::new("-") {
+        use std::io::Write as _;
+        std::io::stdout()
+            .write_all(bytes.as_bytes())
+            .context("cannot write to standard output")?;
+        "standard output".to_string()
+    } else {
+        checkdown::write::atomic_write(output, bytes.as_bytes())?;
+        output.display().to_string()
+    };
+    for d in &merged.conflicts {
+        eprintln!("{}", d.render(color));
+    }
+    let c = merged.counts;
+    let items = merged.progress.items.len();
+    eprintln!(
+        "checkdown: wrote {shown}: {items} {} ({} only in {a_name}, {} only in {b_name}, {} the same in both, {} newer in {a_name}, {} newer in {b_name}, {} {})",
+        plural(items, "item", "items"),
+        c.only_a,
+        c.only_b,
+        c.same,
+        c.newer_a,
+        c.newer_b,
+        c.conflicts,
+        plural(c.conflicts, "conflict", "conflicts"),
+    );
+    Ok(if c.conflicts > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `progress import`: reads the progress file (refused: exit 2), the export (malformed: exit
+/// 2) and the docs (with errors: exit 1), all before anything is written; then writes the
+/// progress file atomically when it changes (unless `dry_run`), lists the changes on standard
+/// output, and the diagnostics and a summary on standard error.
+fn progress_import(
+    cfg: &Config,
+    zone: checkdown::progress::time::Zone,
+    dry_run: bool,
+) -> Result<ExitCode> {
+    use checkdown::progress::{import, Progress, FILE_NAME};
+    use checkdown::sync::Failure;
+    let input = cfg.input.value.as_path();
+    let Some(tracker) = cfg.sync_tracker.value else {
+        bail!("progress import needs a tracker: --tracker jira|azure-devops|gitlab|github, or `[sync] tracker` in checkdown.toml");
+    };
+    let Some(export) = cfg.export.value.as_deref() else {
+        bail!(
+            "progress import needs the tracker's export: --export FILE, or `[sync] export` in checkdown.toml"
+        );
+    };
+    if tracker == Tracker::Generic {
+        bail!(
+            "--tracker generic has no tickets to import; pick jira, azure-devops, gitlab or github"
+        );
+    }
+    if !input.is_dir() {
+        bail!(
+            "input folder `{}` does not exist or is not a folder",
+            input.display()
+        );
+    }
+    let path = cfg
+        .progress
+        .value
+        .clone()
+        .unwrap_or_else(|| input.join(FILE_NAME));
+    let shown = path.display().to_string();
+    let color = cfg.color();
+    let (existing, exists) = match Progress::read(&path, &shown) {
+        Ok(Some(p)) => (p, true),
+        Ok(None) => (Progress::default(), false),
+        Err(d) => {
+            eprintln!("{}", d.render(color));
+            eprintln!("checkdown: nothing was imported; `{shown}` is untouched");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let options = cfg.options();
+    let lock = cfg.lock_path();
+    let now = checkdown::progress::time::now();
+    let (imported, compiled) = match import::run(&import::Request {
+        input,
+        lock: &lock,
+        tracker,
+        export,
+        options: &options,
+        max_export_size: cfg.max_export_size.value,
+        existing: &existing,
+        zone,
+        now: &now,
+    }) {
+        Ok(o) => o,
+        Err(Failure::Export(errors)) => {
+            for e in &errors {
+                eprintln!("error: {e}");
+            }
+            eprintln!(
+                "checkdown: the export has {} {}; nothing was written",
+                errors.len(),
+                plural(errors.len(), "problem", "problems")
+            );
+            return Ok(ExitCode::from(2));
+        }
+        Err(Failure::Other(e)) => return Err(e.into()),
+    };
+    if diag::count(&compiled, Severity::Error) > 0 {
+        let mut diagnostics = compiled;
+        diagnostics.retain(|d| d.severity == Severity::Error);
+        for d in &mut diagnostics {
+            d.path = input.join(&d.path).display().to_string();
+        }
+        print_diagnostics(&diagnostics, cfg, &options);
+        eprintln!(
+            "checkdown: the docs have errors; fix them before an import (nothing was written)"
+        );
+        return Ok(ExitCode::from(1));
+    }
+    let mut diagnostics = imported.diagnostics;
+    if cfg.deny_warnings.value {
+        for d in diagnostics
+            .iter_mut()
+            .filter(|d| d.severity == Severity::Warning)
+        {
+            d.severity = Severity::Error;
+        }
+    }
+    print_diagnostics(&diagnostics, cfg, &options);
+    for c in &imported.changes {
+        println!(
+            "ticket {}: item {} ({}) {} -> {}, updated {}",
+            c.key,
+            c.id,
+            c.title,
+            c.was.map_or("no entry", |s| s.as_str()),
+            c.status.as_str(),
+            c.updated,
+        );
+    }
+    // Written only when an entry changes: a file with nothing new keeps its bytes.
+    let outcome = if imported.changes.is_empty() {
+        format!("`{shown}` is left as it is")
+    } else if dry_run {
+        format!("--dry-run: `{shown}` is left as it is")
+    } else {
+        let bytes = imported.progress.to_json();
+        checkdown::write::atomic_write(&path, bytes.as_bytes())?;
+        match exists {
+            true => format!("wrote `{shown}`"),
+            false => format!("created `{shown}`"),
+        }
+    };
+    let n = imported.counts;
+    eprintln!(
+        "checkdown: {} {}: {} marked done, {} marked not applicable, {} unchanged, {} for sections, {} without a checkdown id, {} matching no item; {outcome}",
+        n.tickets,
+        plural(n.tickets, "ticket", "tickets"),
+        n.done,
+        n.not_applicable,
+        n.unchanged,
+        n.sections,
+        n.without_id,
+        n.unknown,
+    );
+    Ok(if diag::count(&diagnostics, Severity::Error) > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Refuses an OUTPUT that is INPUT or contains it.

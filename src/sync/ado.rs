@@ -11,9 +11,24 @@
 //! The import is the same page's CSV import: a row with an `ID` updates that work item (only
 //! the columns of the file), a row without one creates one; `Parent` holds an existing
 //! parent's ID, and a `Title 2` row goes under the `Title 1` row above it.
+//!
+//! For `checkdown progress import`, the query may also show `Reason`, `Closed Date`,
+//! `Resolved Date`, `State Change Date` and `Changed Date` (the fields' display names). Each
+//! state belongs to a state category ("How workflow states and state categories are used in
+//! Backlogs and Boards",
+//! <https://learn.microsoft.com/azure/devops/boards/work-items/workflow-and-state-categories>):
+//! `Closed` and `Done` are Completed, `Resolved` is Resolved ("a solution has been
+//! implemented"), `Removed` is Removed. A work item in `Closed`, `Done` or `Resolved` is done,
+//! unless its `Reason` says otherwise (`Won't fix`, `Obsolete`: not to be done; `Duplicate`,
+//! `Cannot Reproduce`, `Deferred`: neither); one in `Removed` is not to be done. The export
+//! writes no state category, so a custom state counts by its name. Dates follow the
+//! exporting user's date and time patterns and time zone, with no zone.
 
 use super::csvin;
-use super::{changes, flagged_labels, Action, ExportError, Kind, Ticket, Under};
+use super::{
+    changes, closed_as, flagged_labels, words, Action, ExportError, Kind, Resolution, Ticket,
+    Under, DONE_STATES, WONT_DO,
+};
 use crate::render::tracker::ado::{description, TASK_TYPE};
 use crate::render::tracker::{csv_file, AdoProcess};
 use crate::render::OutputFile;
@@ -51,6 +66,14 @@ pub fn read(path: &str, bytes: &[u8]) -> Result<Vec<Ticket>, ExportError> {
     let state = t.col("State");
     let desc = t.col("Description");
     let parent = t.col("Parent");
+    let reason = t.col("Reason");
+    // When it was closed: `Closed Date`, else `Resolved Date`, else `State Change Date` (a
+    // Removed item has neither of the first two).
+    let closed: Vec<usize> = ["Closed Date", "Resolved Date", "State Change Date"]
+        .iter()
+        .filter_map(|c| t.col(c))
+        .collect();
+    let changed = t.col("Changed Date");
     let mut out = Vec::new();
     // The last ID seen at each title level, for a tree query.
     let mut levels: Vec<String> = Vec::new();
@@ -89,9 +112,30 @@ pub fn read(path: &str, bytes: &[u8]) -> Result<Vec<Ticket>, ExportError> {
             status: state.map(|c| row[c].clone()).unwrap_or_default(),
             parent: p.or(from_tree),
             priority: String::new(),
+            resolution: reason.map(|c| row[c].clone()).unwrap_or_default(),
+            category: String::new(),
+            closed_at: closed
+                .iter()
+                .map(|&c| row[c].trim())
+                .find(|v| !v.is_empty())
+                .unwrap_or_default()
+                .to_string(),
+            updated_at: changed.map(|c| row[c].clone()).unwrap_or_default(),
         });
     }
     Ok(out)
+}
+
+/// Where a work item of the export stands (see the module).
+pub fn resolution(t: &Ticket) -> Resolution {
+    let state = words(&t.status);
+    if WONT_DO.contains(&state.as_str()) {
+        Resolution::WontDo
+    } else if DONE_STATES.contains(&state.as_str()) {
+        closed_as(&t.resolution)
+    } else {
+        Resolution::Open
+    }
 }
 
 /// The flags go into a file of their own with only the columns they change (`Tags`, with

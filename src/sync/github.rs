@@ -6,6 +6,12 @@
 //! lists closed issues too, `--limit` defaults to 30): an array of objects, `number` an
 //! integer, `labels` an array of objects with a `name`, `state` `OPEN` or `CLOSED`.
 //!
+//! For `checkdown progress import`, the export also takes `closedAt`, `updatedAt` (RFC 3339)
+//! and `stateReason` (the same page lists them among the JSON fields): a `CLOSED` issue is
+//! done when its reason is `COMPLETED` (or none), not to be done when it is `NOT_PLANNED`,
+//! and neither when it is `DUPLICATE` (GitHub's `IssueStateReason`,
+//! <https://docs.github.com/en/graphql/reference/enums#issuestatereason>).
+//!
 //! The changes are a script of `gh`: `gh issue create` for a creation, linked under its
 //! parent's issue as a sub-issue through the REST API ("Add sub-issue",
 //! <https://docs.github.com/en/rest/issues/sub-issues#add-sub-issue>, which takes the
@@ -16,7 +22,9 @@
 use serde::Deserialize;
 
 use super::shell::{head, quote};
-use super::{changes, Action, ExportError, Kind, Ticket, Under, REMOVED_LABEL};
+use super::{
+    changes, closed_as, words, Action, ExportError, Kind, Resolution, Ticket, Under, REMOVED_LABEL,
+};
 use crate::render::tracker::github::body;
 use crate::render::tracker::plan::id_label;
 use crate::render::OutputFile;
@@ -32,6 +40,12 @@ struct Issue {
     labels: Vec<Label>,
     #[serde(default)]
     state: String,
+    #[serde(default, rename = "stateReason")]
+    state_reason: Option<String>,
+    #[serde(default, rename = "closedAt")]
+    closed_at: Option<String>,
+    #[serde(default, rename = "updatedAt")]
+    updated_at: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -128,9 +142,21 @@ pub fn read(path: &str, bytes: &[u8]) -> Result<Vec<Ticket>, ExportError> {
             status: i.state,
             parent: None,
             priority: String::new(),
+            resolution: i.state_reason.unwrap_or_default(),
+            category: String::new(),
+            closed_at: i.closed_at.unwrap_or_default(),
+            updated_at: i.updated_at.unwrap_or_default(),
         });
     }
     Ok(out)
+}
+
+/// Where an issue of the export stands (see the module).
+pub fn resolution(t: &Ticket) -> Resolution {
+    match words(&t.status).as_str() {
+        "closed" => closed_as(&t.resolution),
+        _ => Resolution::Open,
+    }
 }
 
 fn var(id: &str) -> String {

@@ -8,6 +8,12 @@
 //! several lines. The issue's number in its project is the last segment of `URL`
 //! (`…/-/issues/42`).
 //!
+//! For `checkdown progress import`: `State` is `Open` or `Closed`, and `Updated At (UTC)` and
+//! `Closed At (UTC)` are `2025-03-01 09:30:00` in UTC (GitLab's `Issues::ExportCsvService`,
+//! `app/services/issues/export_csv_service.rb`, writes `closed? ? 'Closed' : 'Open'` and
+//! `to_fs(:csv)`, `%Y-%m-%d %H:%M:%S`). The export says nothing of why an issue was closed,
+//! so a closed issue is done.
+//!
 //! GitLab's CSV import only creates issues ("Import issues from CSV" reads `title` and
 //! `description`), so the changes are a script of `glab`, GitLab's CLI: `glab issue create`
 //! for a creation, `glab issue update` with `--title`, `--description` and `--label` (which
@@ -15,7 +21,7 @@
 
 use super::csvin;
 use super::shell::{head, quote};
-use super::{changes, Action, ExportError, Kind, Ticket, REMOVED_LABEL};
+use super::{changes, words, Action, ExportError, Kind, Resolution, Ticket, REMOVED_LABEL};
 use crate::render::tracker::gitlab::protect_quick_actions;
 use crate::render::tracker::limit::{self, GITLAB_DESCRIPTION};
 use crate::render::tracker::plan::{self, Entry};
@@ -33,6 +39,8 @@ pub fn read(path: &str, bytes: &[u8]) -> Result<Vec<Ticket>, ExportError> {
     let labels = t.require("Labels", "gitlab", WHAT)?;
     let desc = t.col("Description");
     let state = t.col("State");
+    let closed = t.col("Closed At (UTC)");
+    let updated = t.col("Updated At (UTC)");
     let mut out = Vec::new();
     for (line, row) in &t.rows {
         let from_url = row[url]
@@ -68,9 +76,21 @@ pub fn read(path: &str, bytes: &[u8]) -> Result<Vec<Ticket>, ExportError> {
             status: state.map(|c| row[c].clone()).unwrap_or_default(),
             parent: None,
             priority: String::new(),
+            resolution: String::new(),
+            category: String::new(),
+            closed_at: closed.map(|c| row[c].clone()).unwrap_or_default(),
+            updated_at: updated.map(|c| row[c].clone()).unwrap_or_default(),
         });
     }
     Ok(out)
+}
+
+/// Where an issue of the export stands: closed is done (see the module).
+pub fn resolution(t: &Ticket) -> Resolution {
+    match words(&t.status).as_str() {
+        "closed" => Resolution::Done,
+        _ => Resolution::Open,
+    }
 }
 
 /// The description a `glab` call writes: the Markdown of the CSV import without its

@@ -15,9 +15,27 @@
 //! (the admin's "External System Import"); a row without one creates an issue, its `Parent`
 //! holding an existing parent's key or the `Issue Id` of a row of the same file
 //! (<https://support.atlassian.com/jira/kb/keep-issue-parent-child-mapping-during-csv-import-to-jira-cloud/>).
+//!
+//! For `checkdown progress import`, the same export also gives `Resolution`, `Resolved` (when
+//! it was resolved), `Updated`, and `Status Category` (`To Do`, `In Progress` or `Done`).
+//! Jira "considers that the lifecycle of an issue has come to an end when the Resolution
+//! field has a value" and shows "Unresolved" when it has none ("Best practices on using the
+//! Resolution field",
+//! <https://confluence.atlassian.com/cloudkb/best-practices-on-using-the-resolution-field-968660796.html>):
+//! an issue with a resolution is closed as that resolution says (`Done`, `Fixed`: done;
+//! `Won't Do`, `Won't Fix`: not to be done; `Duplicate`, `Cannot Reproduce`: neither); one
+//! without, in the `Done` status category or a `Done`, `Closed` or `Resolved` status (a
+//! workflow that sets no resolution), is done, or not to be done when its status is `Won't
+//! Do`. Dates are written as Jira shows them, in the exporting user's date format and time
+//! zone, with no zone (such as `22/Aug/19 5:18 PM`, the form quoted in
+//! <https://github.com/solidify/jira-azuredevops-migrator/issues/77>); see
+//! [`crate::progress::time`] for the forms read.
 
 use super::csvin;
-use super::{changes, flagged_labels, Action, ExportError, Kind, Ticket, Under};
+use super::{
+    changes, closed_as, flagged_labels, words, Action, ExportError, Kind, Resolution, Ticket,
+    Under, DONE_STATES, WONT_DO,
+};
 use crate::render::tracker::csv_file;
 use crate::render::tracker::jira::{description, priority, CHILD_TYPE, PARENT_TYPE, SUB_TYPE};
 use crate::render::OutputFile;
@@ -48,6 +66,10 @@ pub fn read(path: &str, bytes: &[u8]) -> Result<Vec<Ticket>, ExportError> {
     let prio = t.col("Priority");
     let desc = t.col("Description");
     let parent = t.col("Parent").or(t.col("Parent id"));
+    let resolution = t.col("Resolution");
+    let category = t.col("Status Category");
+    let resolved = t.col("Resolved");
+    let updated = t.col("Updated");
     let labels = t.all("Labels");
     if labels.is_empty() {
         return Err(ExportError::new(
@@ -91,9 +113,29 @@ pub fn read(path: &str, bytes: &[u8]) -> Result<Vec<Ticket>, ExportError> {
             status: cell(row, status),
             parent,
             priority: cell(row, prio),
+            resolution: cell(row, resolution),
+            category: cell(row, category),
+            closed_at: cell(row, resolved),
+            updated_at: cell(row, updated),
         });
     }
     Ok(out)
+}
+
+/// Where an issue of the export stands (see the module).
+pub fn resolution(t: &Ticket) -> Resolution {
+    let resolved = words(&t.resolution);
+    if !resolved.is_empty() && resolved != "unresolved" {
+        return closed_as(&t.resolution);
+    }
+    let status = words(&t.status);
+    if WONT_DO.contains(&status.as_str()) {
+        Resolution::WontDo
+    } else if words(&t.category) == "done" || DONE_STATES.contains(&status.as_str()) {
+        Resolution::Done
+    } else {
+        Resolution::Open
+    }
 }
 
 /// `sync-jira.csv`: creations (each new Epic before its Tasks), updates, flags.

@@ -63,6 +63,98 @@ pub struct Ticket {
     pub parent: Option<String>,
     /// Jira's priority, written back unchanged on a flag.
     pub priority: String,
+    /// How the ticket was closed, as the export gives it: Jira's `Resolution`, Azure DevOps'
+    /// `Reason`, GitHub's `stateReason` (empty where the export has none).
+    pub resolution: String,
+    /// Jira's `Status Category` (`To Do`, `In Progress`, `Done`), where the export has it.
+    pub category: String,
+    /// When it was resolved or closed, as the export writes it (see
+    /// [`crate::progress::time`]); empty when the export gives none.
+    pub closed_at: String,
+    /// When it last changed, as the export writes it; empty when the export gives none.
+    pub updated_at: String,
+}
+
+/// Where a ticket stands, as far as the progress file goes (`checkdown progress import`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// Not closed.
+    Open,
+    /// Closed as done.
+    Done,
+    /// Closed as not to be done: won't do, won't fix, rejected, removed, not planned.
+    WontDo,
+    /// Closed for a reason that says neither (duplicate, cannot reproduce, incomplete,
+    /// deferred): the reason as the export gives it.
+    Other(String),
+}
+
+/// A status, state, resolution or reason as compared: lowercase, apostrophes dropped, every
+/// other run of characters but letters and digits one space (`Won’t Do` and `WONT_DO` are
+/// both `wont do`).
+pub fn words(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars().filter(|c| !matches!(c, '\'' | '\u{2019}')) {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.is_empty() && !out.ends_with(' ') {
+            out.push(' ');
+        }
+    }
+    out.trim_end().to_string()
+}
+
+/// The states a tracker's workflows give finished work (as [`words`]): Jira's `Done`,
+/// `Closed` and `Resolved`, Azure DevOps' `Closed`, `Done` and `Resolved`
+/// (`Completed` and `Resolved` state categories), GitLab's and GitHub's `closed`.
+pub const DONE_STATES: [&str; 5] = ["done", "closed", "resolved", "completed", "complete"];
+
+/// The resolutions, reasons and states that say the work is not to be done (as [`words`]):
+/// Jira's `Won't Do` and `Won't Fix` (and Jira Service Management's `Declined`), Azure
+/// DevOps' `Removed` state and its `Removed from the backlog`, `Obsolete` and `Won't fix`
+/// reasons, GitHub's `NOT_PLANNED`, and `Rejected`.
+pub const WONT_DO: [&str; 8] = [
+    "wont do",
+    "wont fix",
+    "rejected",
+    "removed",
+    "removed from the backlog",
+    "not planned",
+    "declined",
+    "obsolete",
+];
+
+/// The closing reasons that say neither done nor not to be done (as [`words`]).
+pub const NEITHER: [&str; 5] = [
+    "duplicate",
+    "cannot reproduce",
+    "incomplete",
+    "deferred",
+    "copied to backlog",
+];
+
+/// What a closed ticket's resolution or reason says: [`WONT_DO`], [`NEITHER`], else done (an
+/// empty one, and any the lists do not name, such as `Done`, `Fixed`, `Completed`).
+pub fn closed_as(reason: &str) -> Resolution {
+    let w = words(reason);
+    if WONT_DO.contains(&w.as_str()) {
+        Resolution::WontDo
+    } else if NEITHER.contains(&w.as_str()) {
+        Resolution::Other(reason.trim().to_string())
+    } else {
+        Resolution::Done
+    }
+}
+
+/// Where `t`, a ticket of `tracker`'s export, stands (each tracker's rule is in its module).
+pub fn resolution(tracker: Tracker, t: &Ticket) -> Resolution {
+    match tracker {
+        Tracker::Jira => jira::resolution(t),
+        Tracker::AzureDevOps => ado::resolution(t),
+        Tracker::GitLab => gitlab::resolution(t),
+        Tracker::GitHub => github::resolution(t),
+        Tracker::Generic => Resolution::Open,
+    }
 }
 
 /// A problem with an export: the file, the line, what is wrong.
@@ -272,16 +364,22 @@ pub struct Known<'a> {
     pub renamed: HashMap<String, String>,
 }
 
-/// Matches the tickets to the backlog and decides every action. Errors name the export's
-/// lines; with any, nothing is to be written.
-pub fn plan(
-    tracker: Tracker,
-    path: &str,
-    tickets: &[Ticket],
-    known: &Known,
-) -> Result<Vec<Action>, Vec<ExportError>> {
+/// The id labels of an export's tickets, checked.
+pub struct Labels {
+    /// Id label -> the index of the ticket that carries it.
+    pub by_label: HashMap<String, usize>,
+    /// Each ticket's id label, in export order.
+    pub label_of: Vec<Option<String>>,
+    /// Each ticket's full id and revision, from its description ([`stamp`]).
+    pub stamps: Vec<(Option<String>, Option<String>)>,
+}
+
+/// Reads every ticket's id label and description stamp, and checks them across the export: a
+/// ticket with two id labels, a label that disagrees with the description's id, or a label on
+/// two tickets is an error naming the export's line. `sync` and `progress import` match
+/// tickets through this.
+pub fn labels(path: &str, tickets: &[Ticket]) -> Result<Labels, Vec<ExportError>> {
     let mut errors = Vec::new();
-    // Label -> ticket index.
     let mut by_label: HashMap<String, usize> = HashMap::new();
     let mut label_of: Vec<Option<String>> = Vec::new();
     let mut stamps: Vec<(Option<String>, Option<String>)> = Vec::new();
@@ -330,9 +428,29 @@ pub fn plan(
         label_of.push(label);
         stamps.push(st);
     }
-    if !errors.is_empty() {
-        return Err(errors);
+    match errors.is_empty() {
+        true => Ok(Labels {
+            by_label,
+            label_of,
+            stamps,
+        }),
+        false => Err(errors),
     }
+}
+
+/// Matches the tickets to the backlog and decides every action. Errors name the export's
+/// lines; with any, nothing is to be written.
+pub fn plan(
+    tracker: Tracker,
+    path: &str,
+    tickets: &[Ticket],
+    known: &Known,
+) -> Result<Vec<Action>, Vec<ExportError>> {
+    let Labels {
+        by_label,
+        label_of,
+        stamps,
+    } = labels(path, tickets)?;
     let parents = tracker != Tracker::GitLab;
     let mut used = vec![false; tickets.len()];
     let mut out = Vec::new();
@@ -708,6 +826,61 @@ mod tests {
             (Some(id.to_string()), None)
         );
         assert_eq!(stamp("nothing"), (None, None));
+    }
+
+    #[test]
+    fn closing_words() {
+        assert_eq!(words("Won\u{2019}t Do"), "wont do");
+        assert_eq!(words("NOT_PLANNED"), "not planned");
+        assert_eq!(
+            words("  Removed from the backlog "),
+            "removed from the backlog"
+        );
+        assert_eq!(closed_as("Won't Fix"), Resolution::WontDo);
+        assert_eq!(closed_as("Fixed"), Resolution::Done);
+        assert_eq!(closed_as(""), Resolution::Done);
+        assert_eq!(
+            closed_as("Cannot Reproduce"),
+            Resolution::Other("Cannot Reproduce".to_string())
+        );
+    }
+
+    #[test]
+    fn each_tracker_says_where_a_ticket_stands() {
+        let t = |status: &str, resolution: &str, category: &str| Ticket {
+            status: status.to_string(),
+            resolution: resolution.to_string(),
+            category: category.to_string(),
+            ..Ticket::default()
+        };
+        let jira = |s, r, c| resolution(Tracker::Jira, &t(s, r, c));
+        assert_eq!(jira("Done", "Done", "Done"), Resolution::Done);
+        assert_eq!(jira("To Do", "Unresolved", "To Do"), Resolution::Open);
+        assert_eq!(jira("In Review", "", "Done"), Resolution::Done);
+        assert_eq!(jira("Closed", "", ""), Resolution::Done);
+        assert_eq!(jira("Won't Do", "", "Done"), Resolution::WontDo);
+        assert_eq!(jira("Reopened", "Won't Do", "To Do"), Resolution::WontDo);
+        let ado = |s, r| resolution(Tracker::AzureDevOps, &t(s, r, ""));
+        assert_eq!(ado("Closed", "Acceptance tests pass"), Resolution::Done);
+        assert_eq!(ado("Resolved", "Fixed"), Resolution::Done);
+        assert_eq!(ado("Done", "Won't fix"), Resolution::WontDo);
+        assert_eq!(
+            ado("Removed", "Removed from the backlog"),
+            Resolution::WontDo
+        );
+        assert_eq!(ado("Active", ""), Resolution::Open);
+        let gitlab = |s| resolution(Tracker::GitLab, &t(s, "", ""));
+        assert_eq!(gitlab("Closed"), Resolution::Done);
+        assert_eq!(gitlab("Open"), Resolution::Open);
+        let github = |s, r| resolution(Tracker::GitHub, &t(s, r, ""));
+        assert_eq!(github("CLOSED", "COMPLETED"), Resolution::Done);
+        assert_eq!(github("CLOSED", ""), Resolution::Done);
+        assert_eq!(github("CLOSED", "NOT_PLANNED"), Resolution::WontDo);
+        assert_eq!(
+            github("CLOSED", "DUPLICATE"),
+            Resolution::Other("DUPLICATE".to_string())
+        );
+        assert_eq!(github("OPEN", "REOPENED"), Resolution::Open);
     }
 
     #[test]

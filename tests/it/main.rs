@@ -21,6 +21,7 @@ mod html_progress;
 mod outputs;
 mod perf;
 mod progress;
+mod progress_cli;
 mod props;
 mod regen;
 mod reports;

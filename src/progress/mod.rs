@@ -27,6 +27,14 @@
 //! A file that does not parse, or has an unknown format, version, status or field, a
 //! malformed id or time, an id twice, or a note over [`MAX_NOTE`] bytes is refused with
 //! one error naming its line and column (`progress-invalid`).
+//!
+//! Two files are made one by [`merge`] (`checkdown progress merge`); a tracker's export
+//! updates one through [`import`] (`checkdown progress import`); [`time`] compares the
+//! `updated` times and reads the ones trackers write.
+
+pub mod import;
+pub mod merge;
+pub mod time;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -66,6 +74,9 @@ pub struct Progress {
     pub items: BTreeMap<String, Entry>,
     /// Where each entry starts in the file read, (line, column), for diagnostics.
     positions: BTreeMap<String, (usize, usize)>,
+    /// The ids of the version 1 entries that gave no time of their own (their `updated` is
+    /// the file's `exported` time, or [`UNKNOWN_TIME`]).
+    untimed: BTreeSet<String>,
 }
 
 /// One item's progress.
@@ -360,6 +371,7 @@ impl Progress {
         Progress {
             items,
             positions: BTreeMap::new(),
+            untimed: BTreeSet::new(),
         }
     }
 
@@ -407,6 +419,7 @@ impl Progress {
             }
             None => return Err(fail(0, format!("no \"format\": expected \"{FORMAT}\""))),
         }
+        let mut untimed = BTreeSet::new();
         let items = match head.version.as_ref().and_then(serde_json::Value::as_u64) {
             Some(2) => {
                 let v2: V2 = serde_json::from_str(text).map_err(serde_fail)?;
@@ -425,6 +438,7 @@ impl Progress {
                 let lists = [(Status::Done, Some(v1.done)), (Status::Open, v1.open)];
                 for (status, list) in lists {
                     for (id, when) in list.map(|t| t.0).unwrap_or_default() {
+                        let timed = when.is_some();
                         let when = when.unwrap_or_else(|| exported.clone());
                         // An id both done and open: the later wins, done when even.
                         let keep = match items.get(&id) {
@@ -432,6 +446,10 @@ impl Progress {
                             None => true,
                         };
                         if keep {
+                            match timed {
+                                true => untimed.remove(&id),
+                                false => untimed.insert(id.clone()),
+                            };
                             items.insert(id, Entry::new(status, None, &when));
                         }
                     }
@@ -456,7 +474,11 @@ impl Progress {
                 Some((id.clone(), lines.position(text, at)))
             })
             .collect();
-        Ok(Progress { items, positions })
+        Ok(Progress {
+            items,
+            positions,
+            untimed,
+        })
     }
 
     /// Reads the progress file at `path`: `Ok(None)` when there is none. `shown` names it
@@ -495,6 +517,13 @@ impl Progress {
         let mut s = serde_json::to_string_pretty(&file).unwrap_or_default();
         s.push('\n');
         s
+    }
+
+    /// Whether the entry of `id` carries a time of its own: false for a version 1 entry
+    /// read without one (a plain list of ids, or `"1"`), whose `updated` only says when the
+    /// file was exported, or nothing.
+    pub fn is_timed(&self, id: &str) -> bool {
+        !self.untimed.contains(id)
     }
 
     /// Where the entry of `id` starts in the file read: (line, column), 1-based.
