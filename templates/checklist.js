@@ -260,6 +260,9 @@
         plain.hidden = asPublished;
         plain.textContent = asPublished ? "" : st.note;
       }
+      /* A page.html of an older theme: the note as text in its span. */
+      var span = !rendered && !plain ? one("span", noteText) : null;
+      if (span) { span.textContent = st.note; }
     }
     var field = one(":scope > details textarea[data-note-of]", li);
     if (field && document.activeElement !== field && field.value !== st.note) { field.value = st.note; }
