@@ -115,6 +115,82 @@ pub struct Item {
     pub progress: Option<Option<ItemProgress>>,
 }
 
+impl Item {
+    /// The status the item stands at: its progress entry's, else `done` where the source
+    /// marks it done, else `open`. What `checkdown status` counts and the pages show.
+    pub fn status(&self) -> Status {
+        match &self.progress {
+            Some(Some(p)) => p.status,
+            _ if self.checked => Status::Done,
+            _ => Status::Open,
+        }
+    }
+}
+
+/// Items by [`Item::status`]: the figures of `checkdown status` and of the HTML pages'
+/// progress. The share done is done over the applicable items (not-applicable ones left
+/// out); with no applicable item it is 100%.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub done: usize,
+    pub in_progress: usize,
+    pub not_applicable: usize,
+    pub open: usize,
+    pub total: usize,
+}
+
+impl Counts {
+    pub fn add(&mut self, status: Status) {
+        match status {
+            Status::Done => self.done += 1,
+            Status::InProgress => self.in_progress += 1,
+            Status::NotApplicable => self.not_applicable += 1,
+            Status::Open => self.open += 1,
+        }
+        self.total += 1;
+    }
+
+    /// The counts of `items`.
+    pub fn of<'a>(items: impl IntoIterator<Item = &'a Item>) -> Counts {
+        let mut c = Counts::default();
+        for it in items {
+            c.add(it.status());
+        }
+        c
+    }
+
+    /// Adds the counts of other items.
+    pub fn merge(&mut self, other: Counts) {
+        self.done += other.done;
+        self.in_progress += other.in_progress;
+        self.not_applicable += other.not_applicable;
+        self.open += other.open;
+        self.total += other.total;
+    }
+
+    /// Items that apply: all but the not-applicable ones.
+    pub fn applicable(&self) -> usize {
+        self.total - self.not_applicable
+    }
+
+    /// Done over applicable, in percent; 100 when no item applies.
+    pub fn percent(&self) -> f64 {
+        match self.applicable() {
+            0 => 100.0,
+            n => self.done as f64 * 100.0 / n as f64,
+        }
+    }
+
+    /// [`Counts::percent`] rounded down to a whole percent (so 100% means all done),
+    /// `-` when no item applies.
+    pub fn percent_text(&self) -> String {
+        match self.applicable() {
+            0 => "-".to_string(),
+            n => format!("{}%", self.done * 100 / n),
+        }
+    }
+}
+
 /// A field that may be null: present (even as null) gives `Some`.
 fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
 where

@@ -1,66 +1,15 @@
 //! `checkdown status`: how far a team is, from the items' statuses
-//! ([`crate::progress::status_of`]): per document and section, per level and pillar, and in
-//! total. The share done is done over the applicable items (not-applicable ones left
-//! out); with no applicable item it is 100%.
+//! ([`crate::model::Item::status`]): per document and section, per level and pillar, and
+//! in total, each as [`Counts`] (the model's, which the HTML pages show too). The share
+//! done is done over the applicable items (not-applicable ones left out); with no
+//! applicable item it is 100%.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::model::{Catalog, Item, Status};
-use crate::progress::status_of;
-
-/// Items by status.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Counts {
-    pub done: usize,
-    pub in_progress: usize,
-    pub not_applicable: usize,
-    pub open: usize,
-    pub total: usize,
-}
-
-impl Counts {
-    pub fn add(&mut self, status: Status) {
-        match status {
-            Status::Done => self.done += 1,
-            Status::InProgress => self.in_progress += 1,
-            Status::NotApplicable => self.not_applicable += 1,
-            Status::Open => self.open += 1,
-        }
-        self.total += 1;
-    }
-
-    fn of<'a>(items: impl IntoIterator<Item = &'a Item>) -> Counts {
-        let mut c = Counts::default();
-        for it in items {
-            c.add(status_of(it));
-        }
-        c
-    }
-
-    /// Items that apply: all but the not-applicable ones.
-    pub fn applicable(&self) -> usize {
-        self.total - self.not_applicable
-    }
-
-    /// Done over applicable, in percent; 100 when no item applies.
-    pub fn percent(&self) -> f64 {
-        match self.applicable() {
-            0 => 100.0,
-            n => self.done as f64 * 100.0 / n as f64,
-        }
-    }
-
-    /// [`Counts::percent`] rounded down to a whole percent (so 100% means all done),
-    /// `-` when no item applies.
-    pub fn percent_text(&self) -> String {
-        match self.applicable() {
-            0 => "-".to_string(),
-            n => format!("{}%", self.done * 100 / n),
-        }
-    }
-}
+use crate::model::Catalog;
+pub use crate::model::Counts;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SectionStatus {
@@ -116,7 +65,7 @@ pub fn report(catalog: &Catalog) -> Report {
                 .iter()
                 .map(|s| {
                     for it in &s.items {
-                        let status = status_of(it);
+                        let status = it.status();
                         total.add(status);
                         if let Some(l) = s.level {
                             levels.entry(l).or_default().add(status);

@@ -170,8 +170,11 @@
     if (mine && same(mine, publishedOf(id))) { forget(id); }
   });
 
-  /* Progress: every element with data-ids counts its own items; items not applicable are
-     left out of the total, and the count says how many. */
+  /* Progress: every element with data-ids counts its own items as `checkdown status`
+     does: done over the items that apply (not applicable ones left out of the total, and
+     the count says how many), the share done rounded down, and how many are in progress
+     and open. The page is built with the published counts in place; this recounts them
+     with the reader's changes on top, writing the same text. */
   function refreshProgress() {
     /* An id is counted by several elements (its section, its document, the overview):
        its status is read once. */
@@ -183,20 +186,28 @@
     all("[data-ids]").forEach(function (el) {
       var ids = (el.getAttribute("data-ids") || "").split(" ").filter(Boolean);
       var done = 0;
+      var doing = 0;
       var na = 0;
+      var open = 0;
       ids.forEach(function (id) {
         var st = statusOnce(id);
         if (st === "done") { done++; }
+        if (st === "in-progress") { doing++; }
         if (st === "not-applicable") { na++; }
+        if (st === "open") { open++; }
       });
       var total = ids.length - na;
+      var naText = na ? "; " + na + " not applicable, not counted" : "";
       var bar = one("progress", el);
       if (bar) { bar.max = total || 1; bar.value = done; }
       all("[data-done]", el).forEach(function (d) { d.textContent = String(done); });
       all("[data-total]", el).forEach(function (d) { d.textContent = String(total); });
-      all("[data-na]", el).forEach(function (d) {
-        d.textContent = na ? " (" + na + " not applicable, not counted)" : "";
+      all("[data-share]", el).forEach(function (d) {
+        d.textContent = total ? " (" + Math.floor(done * 100 / total) + "%)" : "";
       });
+      all("[data-in-progress]", el).forEach(function (d) { d.textContent = doing ? ", " + doing + " in progress" : ""; });
+      all("[data-open]", el).forEach(function (d) { d.textContent = open ? ", " + open + " open" : ""; });
+      all("[data-na]", el).forEach(function (d) { d.textContent = naText; });
       var fill = one("[data-bar]", el);
       if (fill) {
         var full = Number(fill.getAttribute("data-bar")) || 0;
@@ -204,8 +215,7 @@
       }
       var tip = one("title", el);
       if (tip && el.hasAttribute("data-label")) {
-        tip.textContent = el.getAttribute("data-label") + ": " + done + " of " + total + " done" +
-          (na ? " (" + na + " not applicable, not counted)" : "");
+        tip.textContent = el.getAttribute("data-label") + ": " + done + " of " + total + " done" + naText;
       }
       el.classList.toggle("complete", total > 0 && done === total);
     });
@@ -237,10 +247,21 @@
     if (menu) { menu.value = st.status; }
     var badge = one(":scope > .state [data-changed]", li);
     if (badge) { badge.hidden = !mine; }
+    /* The note: the published one as the build rendered it (Markdown, sanitized); one
+       the reader changed as plain text. */
     var noteText = one(":scope > [data-note-text]", li);
     if (noteText) {
       noteText.hidden = !st.note;
-      var span = one("span", noteText);
+      var rendered = one("[data-note-published]", noteText);
+      var plain = one("[data-note-plain]", noteText);
+      var asPublished = !!rendered && st.note === publishedOf(id).note;
+      if (rendered) { rendered.hidden = !asPublished; }
+      if (plain) {
+        plain.hidden = asPublished;
+        plain.textContent = asPublished ? "" : st.note;
+      }
+      /* A page.html of an older theme: the note as text in its span. */
+      var span = !rendered && !plain ? one("span", noteText) : null;
       if (span) { span.textContent = st.note; }
     }
     var field = one(":scope > details textarea[data-note-of]", li);

@@ -110,6 +110,10 @@ impl Entry {
     }
 }
 
+/// How the message of a note over [`MAX_NOTE`] starts: [`Progress::parse`] reports it
+/// where the note starts, not where serde_json stopped reading it.
+const NOTE_TOO_LONG: &str = "a note of ";
+
 /// Markdown, at most 65536 bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(transparent)]
@@ -120,7 +124,7 @@ impl<'de> Deserialize<'de> for Note {
         let s = String::deserialize(d)?;
         if s.len() > MAX_NOTE {
             return Err(de::Error::custom(format!(
-                "a note of {} bytes, over the limit of {MAX_NOTE}",
+                "{NOTE_TOO_LONG}{} bytes, over the limit of {MAX_NOTE}",
                 s.len()
             )));
         }
@@ -378,15 +382,22 @@ impl Progress {
     /// Reads a progress file's text. `path` names it in the diagnostic.
     pub fn parse(text: &str, path: &str) -> Result<Progress, Box<Diagnostic>> {
         let lines = LineIndex::new(text);
-        let fail = |offset: usize, message: String| {
+        let refuse = |offset: usize, message: String, help: String| {
             let offset = offset.min(text.len());
             Box::new(
                 Diagnostic::error(INVALID, path, message)
                     .at(text, &lines, offset..offset)
-                    .help(format!(
-                        "a progress file is JSON with \"format\": \"{FORMAT}\" and \"version\": 2 \
-                         (see docs/progress.schema.json); fix or remove it"
-                    )),
+                    .help(help),
+            )
+        };
+        let fail = |offset: usize, message: String| {
+            refuse(
+                offset,
+                message,
+                format!(
+                    "a progress file is JSON with \"format\": \"{FORMAT}\" and \"version\": 2 \
+                     (see docs/progress.schema.json); fix or remove it"
+                ),
             )
         };
         let serde_fail = |e: serde_json::Error| {
@@ -398,7 +409,26 @@ impl Progress {
                 Some(i) => message[..i].to_string(),
                 None => message,
             };
-            fail(start + e.column().saturating_sub(1), message)
+            let offset = start + e.column().saturating_sub(1);
+            if !message.starts_with(NOTE_TOO_LONG) {
+                return fail(offset, message);
+            }
+            // serde_json stops after the note it read whole: the diagnostic names the item
+            // and points where the note starts (a long one ends a long way off).
+            let at = string_start(text, offset).unwrap_or(offset);
+            let message = match entry_id(text, at) {
+                Some(id) => format!("item `{id}`: {message}"),
+                None => message,
+            };
+            refuse(
+                at,
+                message,
+                format!(
+                    "a note holds at most {MAX_NOTE} bytes of Markdown: shorten it, and keep \
+                     longer text in the docs or a page it links to; the build goes on as without \
+                     the progress file"
+                ),
+            )
         };
         let first = text.len() - text.trim_start().len();
         if !text[first..].starts_with('{') && serde_json::from_str::<de::IgnoredAny>(text).is_ok() {
@@ -577,6 +607,36 @@ impl Progress {
     }
 }
 
+/// The byte offset of the opening quote of the JSON string that ends at or just before
+/// `at` (its closing quote is the last `"` up to `at`).
+fn string_start(text: &str, at: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let close = memchr::memrchr(b'"', b.get(..at.saturating_add(1).min(b.len()))?)?;
+    let mut end = close;
+    // The first `"` before it that no odd run of backslashes escapes.
+    while let Some(q) = memchr::memrchr(b'"', &b[..end]) {
+        let escapes = b[..q].iter().rev().take_while(|&&c| c == b'\\').count();
+        if escapes % 2 == 0 {
+            return Some(q);
+        }
+        end = q;
+    }
+    None
+}
+
+/// The id of the version 2 entry whose field starts at `field` (the `"` of a value): the
+/// key before the `{` that opens the entry, when it is an id. The fields before it were
+/// read without error, so none holds a `{`.
+fn entry_id(text: &str, field: usize) -> Option<&str> {
+    let head = text.get(..field)?;
+    let open = head.rfind('{')?;
+    let before = head[..open].trim_end().strip_suffix(':')?.trim_end();
+    let end = before.len().checked_sub(1)?;
+    let start = string_start(before, end)?;
+    let id = before.get(start + 1..end)?;
+    is_id(id).then_some(id)
+}
+
 /// The byte offset of the first `"name"` used as a key (followed by `:`).
 fn key_offset(text: &str, name: &str) -> Option<usize> {
     let quoted = format!("\"{name}\"");
@@ -600,14 +660,10 @@ pub fn schema() -> String {
     s
 }
 
-/// The status an item stands at: its progress entry's, else `done` where the source
-/// marks it done, else `open`.
+/// The status an item stands at ([`crate::model::Item::status`]): its progress entry's,
+/// else `done` where the source marks it done, else `open`.
 pub fn status_of(item: &crate::model::Item) -> Status {
-    match &item.progress {
-        Some(Some(p)) => p.status,
-        _ if item.checked => Status::Done,
-        _ => Status::Open,
-    }
+    item.status()
 }
 
 #[cfg(test)]

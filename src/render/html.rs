@@ -104,6 +104,7 @@ pub fn index_to(
     chrome.insert(&mut ctx);
     ctx.insert_value("docs", values.docs.clone());
     ctx.insert("items", &values.items);
+    ctx.insert("tally", &values.tally);
     match &values.overview {
         Some(o) => ctx.insert_value("overview", o.clone()),
         None => ctx.insert("overview", &overview(&[])),

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::model::{output_path, Callout, CalloutKind, Catalog, Document, Item, Section};
+use crate::model::{output_path, Callout, CalloutKind, Catalog, Counts, Document, Item, Section};
 
 use super::markdown::{digest, digest_sentence, to_html, to_plain, Digest};
 use super::tree;
@@ -65,8 +65,13 @@ pub struct ItemView {
     /// The item's published status, what the HTML page starts from: the progress file's,
     /// else `done` where the source marks the item done, else `open`.
     pub status: &'static str,
-    /// The progress file's note on the item (Markdown, shown as text in the HTML page).
+    /// The progress file's note on the item, as written (Markdown): what the HTML page's
+    /// note field starts from.
     pub note: Option<String>,
+    /// The note rendered: Markdown to HTML, sanitized as the docs' Markdown is
+    /// ([`to_html`]), headings under the item's; `None` where there is no note or only
+    /// white space (as the page's script reads it).
+    pub note_html: Option<String>,
     /// The id of the item this one is nested in (the model's `parent`).
     pub parent: Option<String>,
     /// How deep the item is shown under a top-level item (0 at the top; see
@@ -129,6 +134,8 @@ pub struct SectionView {
     pub items: Vec<ItemView>,
     /// The ids of the section's items, space-separated (for progress counts in pages).
     pub ids: String,
+    /// Its items by status, as `checkdown status` counts them.
+    pub tally: Tally,
     /// The ids of the items the source marks done, space-separated.
     pub checked: String,
     /// The goal, escaped for Markdown.
@@ -159,6 +166,8 @@ pub struct DocView {
     pub items: usize,
     /// The ids of every item of the document, space-separated.
     pub ids: String,
+    /// Its items by status, as `checkdown status` counts them.
+    pub tally: Tally,
     /// The maturity levels its sections name, ascending, without repeats.
     pub levels: Vec<u32>,
     /// The published URL when it is safe to link to (http, https or relative).
@@ -166,6 +175,62 @@ pub struct DocView {
     /// The progress file's entries for the document's items, as one JSON object (see
     /// [`progress_json`]); empty when the file has none (or the build read no file).
     pub progress: String,
+}
+
+/// Items by status as a page shows them: the model's [`Counts`] (the figures of
+/// `checkdown status`), with what the templates write from them. Serialized as `done`,
+/// `in_progress`, `not_applicable`, `open`, `total`; `applicable` (total less not
+/// applicable); `share`, done over applicable rounded down (`42%`, as `checkdown status`
+/// writes it), or null when no item applies; `complete`, every applicable item done (and
+/// one at least); `max`, the progress bar's maximum (applicable, at least 1). The page's
+/// script counts the same way from the reader's state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally(pub Counts);
+
+impl Tally {
+    /// The width of a bar `full` wide filled to the share done, as the page's script
+    /// writes it: rounded to a tenth, no trailing zeros (`37.3`, `106`, `0`).
+    pub fn fill(&self, full: u32) -> String {
+        let c = self.0;
+        match c.applicable() {
+            0 => "0".to_string(),
+            n => {
+                let w = (f64::from(full) * c.done as f64 / n as f64 * 10.0).round() / 10.0;
+                format!("{w}")
+            }
+        }
+    }
+}
+
+impl Serialize for Tally {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Fields {
+            done: usize,
+            in_progress: usize,
+            not_applicable: usize,
+            open: usize,
+            total: usize,
+            applicable: usize,
+            share: Option<String>,
+            complete: bool,
+            max: usize,
+        }
+        let c = self.0;
+        let applicable = c.applicable();
+        Fields {
+            done: c.done,
+            in_progress: c.in_progress,
+            not_applicable: c.not_applicable,
+            open: c.open,
+            total: c.total,
+            applicable,
+            share: (applicable > 0).then(|| c.percent_text()),
+            complete: applicable > 0 && c.done == applicable,
+            max: applicable.max(1),
+        }
+        .serialize(serializer)
+    }
 }
 
 /// The progress file's entries for `items` as the HTML pages embed them: one JSON object,
@@ -489,19 +554,27 @@ fn item(doc: &Document, s: &Section, it: &Item, body: &Digest) -> ItemView {
         scope_md: it.scope.as_deref().map(md_escape),
         code_md: it.code.as_deref().map(code_span),
         checked: it.checked,
-        mark: match crate::progress::status_of(it) {
+        mark: match it.status() {
             crate::model::Status::Done => "x",
             _ => " ",
         },
-        status_words: match crate::progress::status_of(it) {
+        status_words: match it.status() {
             s @ (crate::model::Status::InProgress | crate::model::Status::NotApplicable) => {
                 Some(s.words())
             }
             _ => None,
         },
-        status: crate::progress::status_of(it).as_str(),
+        status: it.status().as_str(),
         note: match &it.progress {
             Some(Some(p)) => p.note.clone(),
+            _ => None,
+        },
+        note_html: match &it.progress {
+            Some(Some(p)) => p
+                .note
+                .as_deref()
+                .filter(|n| !n.trim().is_empty())
+                .map(|n| shift_headings(to_html(n), ITEM_TOP)),
             _ => None,
         },
         parent: it.parent.clone(),
@@ -592,6 +665,7 @@ fn section(doc: &Document, s: &Section, digests: &[Digest]) -> SectionView {
         callouts: s.callouts.iter().map(|c| callout(c, SECTION_TOP)).collect(),
         items,
         ids: join_ids(s.items.iter()),
+        tally: Tally(Counts::of(&s.items)),
         checked: join_ids(s.items.iter().filter(|i| i.checked)),
     }
 }
@@ -691,6 +765,7 @@ pub fn document(doc: &Document, digests: &[Digest]) -> DocView {
         sections,
         items: doc.sections.iter().map(|s| s.items.len()).sum(),
         ids: join_ids(doc.sections.iter().flat_map(|s| &s.items)),
+        tally: Tally(Counts::of(doc.sections.iter().flat_map(|s| &s.items))),
         levels,
         href: doc.url.as_deref().and_then(safe_url),
         progress: progress_json(doc.sections.iter().flat_map(|s| &s.items)),
@@ -716,6 +791,8 @@ pub struct IndexDoc {
     pub href: Option<String>,
     /// The progress file's entries for its items ([`DocView::progress`]).
     pub progress: String,
+    /// Its items by status ([`DocView::tally`]).
+    pub tally: Tally,
 }
 
 impl IndexDoc {
@@ -760,6 +837,7 @@ impl Serialize for IndexDoc {
             levels: &'a [u32],
             href: Option<&'a str>,
             progress: &'a str,
+            tally: Tally,
         }
         Fields {
             path: &self.path,
@@ -778,6 +856,7 @@ impl Serialize for IndexDoc {
             levels: &self.levels,
             href: self.href.as_deref(),
             progress: &self.progress,
+            tally: self.tally,
         }
         .serialize(serializer)
     }
@@ -797,6 +876,8 @@ pub struct IndexSection {
     pub checked: String,
     /// How many items (ids) the section holds.
     pub count: usize,
+    /// Its items by status ([`SectionView::tally`]).
+    pub tally: Tally,
 }
 
 impl Serialize for IndexSection {
@@ -819,6 +900,7 @@ impl Serialize for IndexSection {
             items: Numbers,
             ids: &'a str,
             checked: &'a str,
+            tally: Tally,
         }
         Fields {
             id: &self.id,
@@ -829,6 +911,7 @@ impl Serialize for IndexSection {
             items: Numbers(self.count),
             ids: &self.ids,
             checked: &self.checked,
+            tally: self.tally,
         }
         .serialize(serializer)
     }
@@ -856,27 +939,36 @@ impl IndexDoc {
                     ids: s.ids.clone(),
                     checked: s.checked.clone(),
                     count: s.items.len(),
+                    tally: s.tally,
                 })
                 .collect(),
             items: view.items,
             levels: view.levels.clone(),
             href: view.href.clone(),
             progress: view.progress.clone(),
+            tally: view.tally,
         }
     }
 }
 
 /// The values the index templates read, made once for both: `docs` (each [`IndexDoc`]
-/// converted, then dropped, in turn) and, for `index.html`, `overview` and `items`.
+/// converted, then dropped, in turn) and, for `index.html`, `overview`, `items` and
+/// `tally`.
 pub struct IndexValues {
     pub docs: tera::Value,
     pub overview: Option<tera::Value>,
     pub items: usize,
+    /// Every document's items by status: the total of `checkdown status`.
+    pub tally: Tally,
 }
 
 impl IndexValues {
     pub fn new(docs: Vec<IndexDoc>, with_overview: bool) -> IndexValues {
         let items = docs.iter().map(|d| d.items).sum();
+        let mut total = Counts::default();
+        for d in &docs {
+            total.merge(d.tally.0);
+        }
         let overview = with_overview.then(|| tera::Value::from_serializable(&overview(&docs)));
         let docs: Vec<tera::Value> = docs
             .into_iter()
@@ -886,6 +978,7 @@ impl IndexValues {
             docs: tera::Value::from(docs),
             overview,
             items,
+            tally: Tally(total),
         }
     }
 }
@@ -939,6 +1032,10 @@ pub struct OverviewCell {
     pub label: String,
     pub ids: String,
     pub items: usize,
+    /// Its items by status.
+    pub tally: Tally,
+    /// The width of the bar filled to the share done (of `width`).
+    pub fill: String,
     pub x: u32,
     pub y: u32,
     pub width: u32,
@@ -993,6 +1090,11 @@ pub fn overview(docs: &[IndexDoc]) -> Overview {
                 .zip(0..)
                 .map(|(k, n)| {
                     let sections = || doc.sections.iter().filter(|s| s.level == *k && s.count > 0);
+                    let mut counts = Counts::default();
+                    for s in sections() {
+                        counts.merge(s.tally.0);
+                    }
+                    let tally = Tally(counts);
                     OverviewCell {
                         label: format!("{}, {}", doc.title, label(*k)),
                         ids: sections()
@@ -1000,6 +1102,8 @@ pub fn overview(docs: &[IndexDoc]) -> Overview {
                             .collect::<Vec<_>>()
                             .join(" "),
                         items: sections().map(|s| s.count).sum(),
+                        tally,
+                        fill: tally.fill(CELL_WIDTH - GAP),
                         x: column_x(n) + GAP / 2,
                         y: top + GAP / 2,
                         width: CELL_WIDTH - GAP,

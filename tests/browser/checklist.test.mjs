@@ -477,7 +477,8 @@ test("the page starts from the published progress; statuses and notes are the re
   const pageUrl = `${origin}/team/security/maturity-model.html`;
   await page.goto(pageUrl);
 
-  // The published state: ticks, menus, status tags and notes (as text).
+  // The published state: ticks, menus, status tags and notes (rendered at build time:
+  // Markdown, sanitized).
   assert.equal(await box(page, done.title).isChecked(), true);
   assert.equal(await box(page, na.title).isChecked(), false);
   assert.equal(await statusMenu(page, done.title).inputValue(), "done");
@@ -487,15 +488,18 @@ test("the page starts from the published progress; statuses and notes are the re
   assert.equal(await item(page, na.id).locator("[data-state-tag]").textContent(), "not applicable");
   assert.equal(await item(page, doing.id).locator("[data-state-tag]").textContent(), "in progress");
   assert.equal(await item(page, fourth.id).locator("[data-state-tag]").isHidden(), true);
-  assert.equal(await item(page, na.id).locator("[data-note-text] span").textContent(), file.items[na.id].note);
-  assert.equal(await item(page, na.id).locator("[data-note-text] b").count(), 0, "a note's markup stays text");
+  const naNote = item(page, na.id).locator("[data-note-text]");
+  assert.equal(await naNote.locator("[data-note-published]").innerHTML(), "<p>No IdP here <b>bold</b> &amp; \"quoted\"</p>\n");
+  assert.equal(await naNote.locator("[data-note-published]").isVisible(), true);
+  assert.equal(await naNote.locator("[data-note-plain]").isHidden(), true);
   assert.equal(await noteField(page, na).inputValue(), file.items[na.id].note);
   assert.equal(await item(page, fourth.id).locator("[data-note-text]").isHidden(), true);
   // Not applicable is left out of the totals, and the counts say so.
   const header = page.locator("header [data-ids]");
-  assert.equal(await header.locator(".count").textContent(), "1 of 24 done (1 not applicable, not counted)");
+  assert.equal(await header.locator(".count").textContent(), "1 of 24 done (4%), 1 in progress, 22 open; 1 not applicable, not counted");
   assert.equal(await header.locator("progress").evaluate((p) => p.max), 24);
-  assert.equal(await page.locator("#level1 .progress .count").textContent(), `1 of ${level1.length - 1} done (1 not applicable, not counted)`);
+  assert.equal(await page.locator("#level1 .progress .count").textContent(),
+    `1 of ${level1.length - 1} done (${Math.floor(100 / (level1.length - 1))}%), 1 in progress, ${level1.length - 3} open; 1 not applicable, not counted`);
   // Nothing differs yet.
   assert.equal(await page.locator("li.item[data-changed]").count(), 0);
   assert.equal(await page.locator("[data-local]").isHidden(), true);
@@ -516,8 +520,10 @@ test("the page starts from the published progress; statuses and notes are the re
     assert.equal(await statusMenu(page, done.title).inputValue(), "open");
     assert.equal(await box(page, done.title).isChecked(), false);
     assert.equal(await noteField(page, fourth).inputValue(), "We run no servers.\nAsk the platform team.");
-    assert.equal(await item(page, fourth.id).locator("[data-note-text] span").textContent(), "We run no servers.\nAsk the platform team.");
-    assert.equal(await header.locator(".count").textContent(), "0 of 23 done (2 not applicable, not counted)");
+    // A note the reader wrote shows as they typed it, as text.
+    assert.equal(await item(page, fourth.id).locator("[data-note-plain]").textContent(), "We run no servers.\nAsk the platform team.");
+    assert.equal(await item(page, fourth.id).locator("[data-note-published]").isHidden(), true);
+    assert.equal(await header.locator(".count").textContent(), "0 of 23 done (0%), 1 in progress, 22 open; 2 not applicable, not counted");
   };
   await check();
   await page.reload();
@@ -547,9 +553,11 @@ test("the page starts from the published progress; statuses and notes are the re
   // The index counts the same, and its overview leaves not-applicable items out too.
   await page.goto(`${origin}/team/index.html`);
   const cell = page.locator("svg g[data-label='Security maturity model, Level 1']");
-  assert.equal(await cell.locator("title").textContent(), `Security maturity model, Level 1: 1 of ${level1.length - 2} done (2 not applicable, not counted)`);
+  assert.equal(await cell.locator("title").textContent(), `Security maturity model, Level 1: 1 of ${level1.length - 2} done; 2 not applicable, not counted`);
   assert.equal(await cell.locator("text").textContent(), `1/${level1.length - 2}`);
-  assert.equal(await page.locator("header [data-ids] .count").textContent(), `1 of ${items(seed).length - 2} done (2 not applicable, not counted)`);
+  const applicable = items(seed).length - 2;
+  assert.equal(await page.locator("header [data-ids] .count").textContent(),
+    `1 of ${applicable} done (${Math.floor(100 / applicable)}%), 1 in progress, ${applicable - 2} open; 2 not applicable, not counted`);
   assert.equal(await page.locator("[data-local]").textContent(), "1 item differs from the published progress: changed in this browser.");
 
   // Export writes version 2: the published entries with the reader's changes on top.
@@ -611,7 +619,7 @@ test("import reads version 2 and version 1, and refuses anything else", async ()
   assert.match(s.dialogs.at(-1), /^confirm: Replace the 1 change kept in this browser with the 3 items in import-v2\.json\?/);
   assert.equal(await page.locator("[data-status]").textContent(), "Imported 3 items from import-v2.json (2 on this page).");
   assert.equal(await statusMenu(page, fourth.title).inputValue(), "in-progress");
-  assert.equal(await item(page, fourth.id).locator("[data-note-text] span").textContent(), "Waiting for the **audit**.");
+  assert.equal(await item(page, fourth.id).locator("[data-note-plain]").textContent(), "Waiting for the **audit**.");
   assert.equal(await box(page, na.title).isChecked(), true);
   assert.equal(await item(page, na.id).locator("[data-note-text]").isHidden(), true);
   assert.equal(await statusMenu(page, fifth.title).inputValue(), "open");
@@ -685,7 +693,7 @@ test("statuses and notes by keyboard, labelled for screen readers, and axe clean
     }
     assert.ok(reached, "the note field is reached by keyboard");
     await page.keyboard.type("Typed by keyboard.");
-    assert.equal(await item(page, fourth.id).locator("[data-note-text] span").textContent(), "Typed by keyboard.");
+    assert.equal(await item(page, fourth.id).locator("[data-note-plain]").textContent(), "Typed by keyboard.");
     assert.equal(await item(page, fourth.id).getAttribute("data-state"), "in-progress");
     await page.getByRole("button", { name: "Expand all details" }).click();
     assert.equal(await page.getByRole("textbox", { name: `Note on ${na.title}`, exact: true }).count(), 1);
@@ -694,6 +702,74 @@ test("statuses and notes by keyboard, labelled for screen readers, and axe clean
     assert.deepEqual(await axe(page), [], `index with progress, ${colorScheme}`);
     await close(s);
   }
+});
+
+/** The markup of every counting element of the page (its counts, bars and the overview's
+    cells): as the page is now, or as served when `served` is its HTML (parsed, never run;
+    the page's policy lets it fetch nothing, so the test does). */
+async function countsOf(page, served = null) {
+  return page.evaluate((html) => {
+    const doc = html === null ? document : new DOMParser().parseFromString(html, "text/html");
+    return Array.from(doc.querySelectorAll("[data-ids]"), (el) => el.outerHTML);
+  }, served);
+}
+
+test("the counts are in the page as built, right without the script, and the script leaves them as they are", async () => {
+  const { level1, file } = teamProgress();
+  build(path.join(repo, "input"), "team", file);
+  const applicable = items(seed).length - 1;
+  // Without JavaScript: the published counts.
+  const off = await open({ javaScriptEnabled: false });
+  await off.page.goto(`${origin}/team/security/maturity-model.html`);
+  assert.equal(await off.page.locator("header .progress .count").textContent(), "1 of 24 done (4%), 1 in progress, 22 open; 1 not applicable, not counted");
+  assert.equal(await off.page.locator("header .progress progress").getAttribute("value"), "1");
+  assert.equal(await off.page.locator("header .progress progress").getAttribute("max"), "24");
+  assert.equal(await off.page.locator("#level1 .progress [data-total]").textContent(), String(level1.length - 1));
+  await off.page.goto(`${origin}/team/index.html`);
+  assert.equal(await off.page.locator("header .progress .count").textContent(),
+    `1 of ${applicable} done (${Math.floor(100 / applicable)}%), 1 in progress, ${applicable - 2} open; 1 not applicable, not counted`);
+  const cell = off.page.locator("svg g[data-label='Security maturity model, Level 1']");
+  assert.equal(await cell.locator("text").textContent(), `1/${level1.length - 1}`);
+  assert.equal(await cell.locator("rect[data-bar]").getAttribute("width"), String(Math.round(106 / (level1.length - 1) * 10) / 10));
+  await close(off);
+  // With it, and nothing in localStorage: every count, bar and cell as the build wrote it.
+  const s = await open();
+  for (const url of [`${origin}/team/security/maturity-model.html`, `${origin}/team/index.html`, seedPage(), `${origin}/seed/index.html`]) {
+    await s.page.goto(url);
+    assert.ok(await s.page.locator("[data-needs-js]").first().isVisible(), "the script ran");
+    const built = await countsOf(s.page, await (await fetch(url)).text());
+    assert.ok(built.length > 3, url);
+    assert.deepEqual(await countsOf(s.page), built, url);
+  }
+  await close(s);
+});
+
+test("a published note is rendered sanitized: its markup runs nothing and loads nothing", async () => {
+  const { level1, file } = teamProgress();
+  const fourth = level1[3];
+  file.items[fourth.id] = {
+    note: "Ask <script>alert(1)</script> **ops**.\n\n<img src=\"x\" onerror=\"alert(2)\"> [click](javascript:alert(3)) " +
+      "<a href=\"javascript:alert(4)\" onclick=\"alert(5)\">raw</a>\n\n<div onmouseover=\"alert(6)\"><iframe src=\"https://evil.example/\"></iframe>" +
+      "<style>body{display:none}</style></div>\n\n# Heading",
+    status: "in-progress",
+    updated: "2025-03-04T10:00:00Z",
+  };
+  build(path.join(repo, "input"), "team-note", file);
+  const s = await open();
+  const page = s.page;
+  await page.goto(`${origin}/team-note/security/maturity-model.html`);
+  const note = item(page, fourth.id).locator("[data-note-published]");
+  assert.equal(await note.innerHTML(),
+    "<p>Ask  <strong>ops</strong>.</p>\n<p><img src=\"x\"> <a rel=\"noopener noreferrer\">click</a> <a rel=\"noopener noreferrer\">raw</a></p>\n<div></div>\n<h4>Heading</h4>\n");
+  await note.locator("a").first().click();
+  await note.locator("a").last().click();
+  assert.equal(await page.locator("script").count(), 1, "the shipped script alone");
+  assert.equal(await page.locator("iframe, [onerror], [onclick], [onmouseover], main style").count(), 0);
+  assert.deepEqual(s.dialogs, []);
+  assert.equal(await page.evaluate(() => getComputedStyle(document.body).display), "block");
+  // The editable field holds the note as written.
+  assert.equal(await noteField(page, fourth).inputValue(), file.items[fourth.id].note);
+  await close(s);
 });
 
 test("keyboard only: skip link, search, tick, open details", async () => {

@@ -145,7 +145,10 @@ fn malformed_files_are_refused_with_their_position() {
         (v2("    \"a1\": {\"status\": \"done\", \"updated\": \"2025-01-01T00:00:00Z\", \"owner\": \"me\"}"),
          "p.json:5:71: unknown field `owner`, expected one of `note`, `status`, `updated`"),
         (v2(&format!("    \"a1\": {{\"status\": \"done\", \"updated\": \"2025-01-01T00:00:00Z\", \"note\": \"{}\"}}", "x".repeat(70_000))),
-         "p.json:5:70075: a note of 70000 bytes, over the limit of 65536"),
+         "p.json:5:73: item `a1`: a note of 70000 bytes, over the limit of 65536"),
+        // Where the note starts, past an escaped quote in it.
+        (v2(&format!("    \"b2\": {{\"status\": \"done\", \"note\": \"\\\"{}\\\\\", \"updated\": \"2025-01-01T00:00:00Z\"}}", "x".repeat(65_535))),
+         "p.json:5:38: item `b2`: a note of 65537 bytes, over the limit of 65536"),
     ];
     let mut got = Vec::new();
     for (text, _) in &cases {
@@ -333,6 +336,61 @@ fn a_malformed_progress_file_leaves_the_build_unaffected() {
     assert!(err.contains("8 items, 0 skipped, 1 error"), "{err}");
     assert!(!read(dir.join("out/checklist.json")).contains("\"progress\""));
     assert!(dir.join("out/html/index.html").is_file());
+}
+
+/// A note of megabytes: one error naming the item, at the line and column where the note
+/// starts, without the note copied into the message; the rest of the build goes on as
+/// without the progress file (exit 1). A note of 65536 bytes is read.
+#[test]
+fn a_note_of_megabytes_is_refused_where_it_starts_and_the_build_goes_on() {
+    let dir = copy_fixture("progress-huge-note");
+    let file = dir.join("input/checkdown.progress.json");
+    let text = read(file.clone());
+    let with_note = |note: &str| {
+        text.replace(
+            "\"note\": \"Kept in `docs/inventory.md`.\"",
+            &format!("\"note\": \"{note}\""),
+        )
+    };
+    std::fs::write(&file, with_note(&"x".repeat(3 << 20))).expect("write");
+    let out = build(&dir, &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "error[progress-invalid]: item `{INVENTORY}`: a note of 3145728 bytes, over the limit of 65536\n\
+             --> input/checkdown.progress.json:13:15\n |\n\
+             help: a note holds at most 65536 bytes of Markdown: shorten it, and keep longer text \
+             in the docs or a page it links to; the build goes on as without the progress file\n"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.len() < 2000,
+        "the note is not copied: {} bytes",
+        err.len()
+    );
+    assert!(err.contains("8 items, 0 skipped, 1 error"), "{err}");
+    for rel in [
+        "checklist.json",
+        "backlog.csv",
+        "checklists/security/guide.md",
+        "html/security/guide.html",
+        "html/index.html",
+    ] {
+        assert!(dir.join("out").join(rel).is_file(), "{rel}");
+    }
+    assert!(!read(dir.join("out/checklist.json")).contains("\"progress\""));
+    // `status` refuses it the same way.
+    let out = run(&dir, &["status", "input"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("input/checkdown.progress.json:13:15"));
+    // At the limit, the note is read and shown.
+    std::fs::write(&file, with_note(&"y".repeat(65_536))).expect("write");
+    let out = build(&dir, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(read(dir.join("out/html/security/guide.html"))
+        .contains(&format!("<p>{}</p>", "y".repeat(65_536))));
 }
 
 /// An item reworded (heading and link) keeps its id through the lock, and so its progress.
