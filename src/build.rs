@@ -201,6 +201,8 @@ struct Worker<'a> {
     renderer: Option<&'a Renderer>,
     sink: Option<&'a Sink>,
     progress: Option<&'a crate::progress::Progress>,
+    /// Bytes of Markdown compiled at once ([`crate::budget`]).
+    budget: &'a crate::budget::Budget,
 }
 
 impl Worker<'_> {
@@ -212,6 +214,8 @@ impl Worker<'_> {
                 ..Done::default()
             });
         };
+        // Held until the page's files are written and its parts made.
+        let _share = self.budget.take(file.text.len() as u64);
         let (mut doc, more) = crate::compile_file_with(&file, self.env, self.options);
         drop(file);
         diagnostics.extend(more);
@@ -417,6 +421,7 @@ fn build_streamed(req: &Request) -> Result<Built, Error> {
         renderer: renderer.as_ref(),
         sink: sink.as_ref(),
         progress: req.progress,
+        budget: &crate::budget::Budget::new(crate::budget::PAGE_BUDGET),
     };
     // Each chunk is compiled and rendered while the one before is taken in order.
     let chunk = (options.threads() * CHUNK_PER_THREAD).max(1);

@@ -8,6 +8,7 @@
 //! and `check` commands) streams the same steps a document at a time, to the same bytes.
 #![forbid(unsafe_code)]
 
+pub mod budget;
 pub mod build;
 pub mod checks;
 pub mod diag;
@@ -309,6 +310,7 @@ pub fn compile_dir(input: &Path, skip: Option<&Path>, options: &Options) -> Comp
         known: Some(files.iter().map(|(_, rel)| rel.clone()).collect()),
         root: Some(input.to_path_buf()),
     };
+    let budget = budget::Budget::new(budget::PAGE_BUDGET);
     // Each file on its own, `options.jobs` at a time; results are taken in file order, so
     // the catalog and the diagnostics are the same for any number of jobs.
     let results: Vec<(Option<Document>, Vec<Diagnostic>, bool)> = options.pool().install(|| {
@@ -319,6 +321,7 @@ pub fn compile_dir(input: &Path, skip: Option<&Path>, options: &Options) -> Comp
                 let Some(file) = load::read(abs, rel, options.max_file_size, &mut diags) else {
                     return (None, diags, false);
                 };
+                let _share = budget.take(file.text.len() as u64);
                 let (mut doc, more) = compile_file_with(&file, &env, options);
                 diags.extend(more);
                 refuse_index_page(&mut doc, &mut diags);

@@ -49,7 +49,7 @@ pub fn render(tera: &Tera, docs: &[DocView]) -> Result<Vec<OutputFile>, Error> {
             let mut ctx = Context::new();
             chrome.insert(&mut ctx);
             ctx.insert("doc", doc);
-            page(tera, &chrome, doc, &ctx)
+            page(tera, &chrome, &doc.page, &ctx)
         })
         .collect::<Result<_, Error>>()?;
     let index: Vec<IndexDoc> = docs.iter().map(IndexDoc::new).collect();
@@ -57,14 +57,9 @@ pub fn render(tera: &Tera, docs: &[DocView]) -> Result<Vec<OutputFile>, Error> {
     Ok(out)
 }
 
-/// One document's page; `ctx` holds the chrome ([`Chrome::insert`]) and the document's
-/// view as `doc`.
-pub fn page(
-    tera: &Tera,
-    chrome: &Chrome,
-    doc: &DocView,
-    ctx: &Context,
-) -> Result<OutputFile, Error> {
+/// One document's page, `html/{page}` ([`DocView::page`]); `ctx` holds the chrome
+/// ([`Chrome::insert`]) and the document's view as `doc`.
+pub fn page(tera: &Tera, chrome: &Chrome, page: &str, ctx: &Context) -> Result<OutputFile, Error> {
     let html = render_template(tera, "page.html", ctx)?;
     check_inline_code(
         &html,
@@ -73,7 +68,7 @@ pub fn page(
         "page.html",
     )?;
     Ok(OutputFile {
-        path: format!("html/{}", doc.page),
+        path: format!("html/{page}"),
         bytes: html.into_bytes(),
     })
 }

@@ -16,7 +16,7 @@ pub fn render(tera: &Tera, docs: &[DocView]) -> Result<Vec<OutputFile>, Error> {
         .map(|doc| {
             let mut ctx = Context::new();
             ctx.insert("doc", doc);
-            page(tera, doc, &ctx)
+            page(tera, &doc.md_page, &ctx)
         })
         .collect::<Result<_, Error>>()?;
     let index: Vec<IndexDoc> = docs.iter().map(IndexDoc::new).collect();
@@ -24,10 +24,11 @@ pub fn render(tera: &Tera, docs: &[DocView]) -> Result<Vec<OutputFile>, Error> {
     Ok(out)
 }
 
-/// One document's checklist; `ctx` holds the document's view as `doc`.
-pub fn page(tera: &Tera, doc: &DocView, ctx: &Context) -> Result<OutputFile, Error> {
+/// One document's checklist, `checklists/{md_page}` ([`DocView::md_page`]); `ctx` holds
+/// the document's view as `doc`.
+pub fn page(tera: &Tera, md_page: &str, ctx: &Context) -> Result<OutputFile, Error> {
     Ok(OutputFile {
-        path: format!("checklists/{}", doc.md_page),
+        path: format!("checklists/{md_page}"),
         bytes: tidy(&render_template(tera, "checklist.md", ctx)?).into_bytes(),
     })
 }

