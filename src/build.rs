@@ -164,6 +164,18 @@ impl Sink {
     }
 }
 
+impl render::FileOut for Sink {
+    fn write_with(
+        &self,
+        path: &str,
+        write: &mut dyn FnMut(&mut dyn std::io::Write) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let mut stream = self.stream(path)?;
+        write(&mut stream)?;
+        self.end(stream)
+    }
+}
+
 /// One file's result, in the order of files.
 #[derive(Default)]
 struct Done {
@@ -203,6 +215,8 @@ struct Worker<'a> {
     progress: Option<&'a crate::progress::Progress>,
     /// Bytes of Markdown compiled at once ([`crate::budget`]).
     budget: &'a crate::budget::Budget,
+    /// The one thread that compiles pages of [`crate::budget::PAGE_BUDGET`] or more.
+    large: &'a rayon::ThreadPool,
 }
 
 impl Worker<'_> {
@@ -214,7 +228,23 @@ impl Worker<'_> {
                 ..Done::default()
             });
         };
-        // Held until the page's files are written and its parts made.
+        // A page of the budget's size or more runs alone anyway: always on one thread, so
+        // that the allocator reuses the memory the last large page gave back (each thread
+        // allocates from its own arena, which keeps what it was given).
+        let size = file.text.len() as u64;
+        if size >= crate::budget::PAGE_BUDGET {
+            return self.large.install(|| self.compile(file, diagnostics));
+        }
+        self.compile(file, diagnostics)
+    }
+
+    /// Compiles and renders a page read, holding its share of the budget until its files
+    /// are written and its parts made.
+    fn compile(
+        &self,
+        file: load::SourceFile,
+        mut diagnostics: Vec<Diagnostic>,
+    ) -> Result<Done, Error> {
         let _share = self.budget.take(file.text.len() as u64);
         let (mut doc, more) = crate::compile_file_with(&file, self.env, self.options);
         drop(file);
@@ -261,9 +291,10 @@ impl Worker<'_> {
             }
             None => Vec::new(),
         };
-        let mut parts = match self.renderer {
-            Some(r) => Some(r.document_with(&doc, &digests)?),
-            None => None,
+        let mut parts = match (self.renderer, self.sink) {
+            (Some(r), Some(sink)) => Some(r.document_to(&doc, &digests, sink)?),
+            (Some(r), None) => Some(r.document_with(&doc, &digests)?),
+            _ => None,
         };
         if let (Some(parts), Some(sink)) = (&mut parts, self.sink) {
             for f in std::mem::take(&mut parts.files) {
@@ -422,6 +453,11 @@ fn build_streamed(req: &Request) -> Result<Built, Error> {
         sink: sink.as_ref(),
         progress: req.progress,
         budget: &crate::budget::Budget::new(crate::budget::PAGE_BUDGET),
+        large: &Options {
+            jobs: 1,
+            ..Options::default()
+        }
+        .pool(),
     };
     // Each chunk is compiled and rendered while the one before is taken in order.
     let chunk = (options.threads() * CHUNK_PER_THREAD).max(1);

@@ -60,17 +60,24 @@ pub fn render(tera: &Tera, docs: &[DocView]) -> Result<Vec<OutputFile>, Error> {
 /// One document's page, `html/{page}` ([`DocView::page`]); `ctx` holds the chrome
 /// ([`Chrome::insert`]) and the document's view as `doc`.
 pub fn page(tera: &Tera, chrome: &Chrome, page: &str, ctx: &Context) -> Result<OutputFile, Error> {
-    let html = render_template(tera, "page.html", ctx)?;
-    check_inline_code(
-        &html,
-        &chrome.csp,
-        &[&chrome.script, &chrome.style],
-        "page.html",
-    )?;
+    let mut bytes = Vec::new();
+    page_to(tera, chrome, ctx, &mut bytes)?;
     Ok(OutputFile {
         path: format!("html/{page}"),
-        bytes: html.into_bytes(),
+        bytes,
     })
+}
+
+/// [`page`] written into `out` as it is rendered (a page of many items is many times the
+/// size of its Markdown: never held whole). Its inline blocks are checked against the
+/// policy on the way.
+pub fn page_to(
+    tera: &Tera,
+    chrome: &Chrome,
+    ctx: &Context,
+    out: &mut dyn std::io::Write,
+) -> Result<(), Error> {
+    render_checked_to(tera, chrome, "page.html", ctx, out)
 }
 
 /// `html/index.html`.
@@ -104,6 +111,18 @@ pub fn index_to(
         Some(o) => ctx.insert_value("overview", o.clone()),
         None => ctx.insert("overview", &overview(&[])),
     }
+    render_checked_to(tera, chrome, "index.html", &ctx, out)
+}
+
+/// Renders `template` into `out`, finding its inline `<script>` and `<style>` blocks on the
+/// way; an error when one is not the chrome's nor allowed by its policy.
+fn render_checked_to(
+    tera: &Tera,
+    chrome: &Chrome,
+    template: &str,
+    ctx: &Context,
+    out: &mut dyn std::io::Write,
+) -> Result<(), Error> {
     let mut scan = Scanned {
         out,
         script: Blocks::new("script"),
@@ -111,7 +130,7 @@ pub fn index_to(
     };
     // The template writes many small pieces: batched before they are scanned and written.
     let mut batched = std::io::BufWriter::with_capacity(64 * 1024, &mut scan);
-    render_template_to(tera, "index.html", &ctx, &mut batched)?;
+    render_template_to(tera, template, ctx, &mut batched)?;
     batched
         .into_inner()
         .map_err(|e| Error::Render(e.error().to_string()))?;
@@ -120,7 +139,7 @@ pub fn index_to(
         &scan.style.found,
         &chrome.csp,
         &[&chrome.script, &chrome.style],
-        "index.html",
+        template,
     )
 }
 
@@ -305,17 +324,18 @@ pub fn inline_blocks<'a>(html: &'a str, tag: &str) -> Vec<&'a str> {
     out
 }
 
-/// Refuses a page whose inline script or style the policy would block: a template must
-/// inline `script` and `style` exactly as given (`<script>{{ script | safe }}</script>`).
-/// `allowed` are blocks whose hashes `csp` holds (the shipped ones): a block equal to one
-/// of them needs no hash of its own.
+/// [`check_blocks`] on the inline blocks of a whole page.
+#[cfg(test)]
 fn check_inline_code(html: &str, csp: &str, allowed: &[&str], template: &str) -> Result<(), Error> {
     let script: Vec<&str> = inline_blocks(html, "script");
     let style: Vec<&str> = inline_blocks(html, "style");
     check_blocks(&script, &style, csp, allowed, template)
 }
 
-/// [`check_inline_code`] on blocks already found.
+/// Refuses a page whose inline script or style the policy would block: a template must
+/// inline `script` and `style` exactly as given (`<script>{{ script | safe }}</script>`).
+/// `allowed` are blocks whose hashes `csp` holds (the shipped ones): a block equal to one
+/// of them needs no hash of its own.
 fn check_blocks<S: AsRef<str>>(
     script: &[S],
     style: &[S],

@@ -145,6 +145,18 @@ pub struct DocOutput {
     pub index: Option<IndexDoc>,
 }
 
+/// Where a document's files go as they are rendered ([`Renderer::document_to`]): the
+/// build's staging folder, or its comparison with OUTPUT for `build --check`.
+pub trait FileOut: Sync {
+    /// Writes the file `path` (relative to OUTPUT) with the bytes `write` gives it; an
+    /// error of `write`, or of writing, leaves the file out.
+    fn write_with(
+        &self,
+        path: &str,
+        write: &mut dyn FnMut(&mut dyn std::io::Write) -> Result<(), Error>,
+    ) -> Result<(), Error>;
+}
+
 impl Renderer {
     /// Loads the templates when a format needs them. `csv_bom`: `backlog.csv` starts with
     /// a byte order mark (`--csv-bom`).
@@ -199,6 +211,27 @@ impl Renderer {
     /// [`Renderer::document`] with each item body's digest already made
     /// ([`view::digests`]).
     pub fn document_with(&self, doc: &Document, digests: &[Digest]) -> Result<DocOutput, Error> {
+        self.document_parts(doc, digests, None)
+    }
+
+    /// [`Renderer::document_with`], with the document's pages written into `out` as they
+    /// are rendered rather than returned in [`DocOutput::files`] (left empty): a page of
+    /// many items is many times the size of its Markdown, and is never held whole.
+    pub fn document_to(
+        &self,
+        doc: &Document,
+        digests: &[Digest],
+        out: &dyn FileOut,
+    ) -> Result<DocOutput, Error> {
+        self.document_parts(doc, digests, Some(out))
+    }
+
+    fn document_parts(
+        &self,
+        doc: &Document,
+        digests: &[Digest],
+        out: Option<&dyn FileOut>,
+    ) -> Result<DocOutput, Error> {
         let mut files = Vec::new();
         let mut index = None;
         if let Some(tera) = &self.tera {
@@ -211,11 +244,23 @@ impl Renderer {
             let (page, md_page) = (view.page, view.md_page);
             drop(view.sections);
             if self.wants(Format::Md) {
-                files.push(md::page(tera, &md_page, &ctx)?);
+                let file = md::page(tera, &md_page, &ctx)?;
+                match out {
+                    Some(out) => out.write_with(&file.path, &mut |w| {
+                        w.write_all(&file.bytes)
+                            .map_err(|e| Error::Render(e.to_string()))
+                    })?,
+                    None => files.push(file),
+                }
             }
             if let Some(chrome) = &self.chrome {
                 chrome.insert(&mut ctx);
-                files.push(html::page(tera, chrome, &page, &ctx)?);
+                match out {
+                    Some(out) => out.write_with(&format!("html/{page}"), &mut |w| {
+                        html::page_to(tera, chrome, &ctx, w)
+                    })?,
+                    None => files.push(html::page(tera, chrome, &page, &ctx)?),
+                }
             }
         }
         Ok(DocOutput {
