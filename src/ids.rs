@@ -65,5 +65,24 @@ pub fn unique(
         held.insert(id.clone(), item.key.clone());
         item.id = id;
     }
+    relink_parents(doc);
     out
+}
+
+/// Points each item's `parent` at its parent's id as the lock and [`unique`] settled it.
+/// Extraction links a nested item to its parent by the parent's new id (the UUID v5 of its
+/// key); a parent that was reworded keeps its old id through the lock, or gets another
+/// one here, and its children follow it.
+fn relink_parents(doc: &mut Document) {
+    let items = || doc.sections.iter().flat_map(|s| &s.items);
+    if items().all(|i| i.parent.is_none()) {
+        return;
+    }
+    let settled: HashMap<String, String> =
+        items().map(|i| (item_id(&i.key), i.id.clone())).collect();
+    for item in doc.sections.iter_mut().flat_map(|s| &mut s.items) {
+        if let Some(id) = item.parent.as_ref().and_then(|p| settled.get(p)) {
+            item.parent = Some(id.clone());
+        }
+    }
 }

@@ -1124,3 +1124,51 @@ fn diff_csv_in_each_tracker_profile_has_no_parent_rows() {
         "the section's stable id, to find the parent issue"
     );
 }
+
+/// A nested task whose parent was reworded follows the parent's id: the lock gives the
+/// reworded parent its old id, and the children's `parent` is that id (in the model, the
+/// backlog and the whole-catalog path of the tracker profiles), never the id the new
+/// wording alone would have.
+#[test]
+fn children_follow_a_reworded_parent() {
+    let dir = temp_dir("regen-parent");
+    let page = dir.join("in/p.md");
+    std::fs::create_dir_all(page.parent().expect("in")).expect("mkdir");
+    let text = "# T\n\n## Release\n\n- [ ] Prepare the release notes for the team\n  - [ ] Draft the notes\n  - [ ] Review the notes\n- [ ] Ship it\n";
+    std::fs::write(&page, text).expect("page");
+    let build = |extra: &[&str]| {
+        let mut args = vec!["build", "in", "-o", "out"];
+        args.extend_from_slice(extra);
+        let o = run(&dir, &args);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let json = std::fs::read_to_string(dir.join("out/checklist.json")).expect("json");
+        let catalog: Catalog = serde_json::from_str(&json).expect("catalog");
+        let items: Vec<(String, String, Option<String>)> = catalog.documents[0].sections[0]
+            .items
+            .iter()
+            .map(|i| (i.title.clone(), i.id.clone(), i.parent.clone()))
+            .collect();
+        items
+    };
+    let before = build(&[]);
+    let parent = before[0].1.clone();
+    assert_eq!(before[1].2.as_deref(), Some(parent.as_str()));
+    std::fs::write(&page, text.replace("for the team", "for our team")).expect("page");
+    for extra in [&[][..], &["--tracker", "jira"]] {
+        let after = build(extra);
+        assert_eq!(after[0].0, "Prepare the release notes for our team");
+        assert_eq!(after[0].1, parent, "the reworded parent keeps its id");
+        for child in &after[1..3] {
+            assert_eq!(
+                child.2.as_deref(),
+                Some(parent.as_str()),
+                "{extra:?} {child:?}"
+            );
+        }
+        assert_eq!(after[3].2, None);
+        if extra.is_empty() {
+            let csv = std::fs::read_to_string(dir.join("out/backlog.csv")).expect("csv");
+            assert_eq!(csv.matches(&format!(",{parent},")).count(), 2, "{csv}");
+        }
+    }
+}
