@@ -217,11 +217,8 @@ pub const DEFAULT_MAX_EXPORT_SIZE: u64 = checkdown::sync::DEFAULT_MAX_EXPORT_SIZ
 /// The file that applies to this run, if any.
 fn find(flags: &Flags) -> Result<Option<PathBuf>> {
     if let Some(given) = &flags.config {
-        if !given.is_file() {
-            return Err(anyhow!(
-                "config file `{}` does not exist or is not a file",
-                given.display()
-            ));
+        if given.symlink_metadata().is_err() {
+            return Err(anyhow!("config file `{}` does not exist", given.display()));
         }
         return Ok(Some(given.clone()));
     }
@@ -229,7 +226,47 @@ fn find(flags: &Flags) -> Result<Option<PathBuf>> {
         Some(input) => vec![input.join(FILE_NAME)],
         None => vec![PathBuf::from(FILE_NAME), Path::new("input").join(FILE_NAME)],
     };
-    Ok(candidates.into_iter().find(|p| p.is_file()))
+    // Whatever is at the name counts (a link or a folder too): `read` refuses what is not
+    // a regular file, rather than the run going on without the settings.
+    Ok(candidates
+        .into_iter()
+        .find(|p| p.symlink_metadata().is_ok()))
+}
+
+/// The largest settings file read: 1 MiB.
+pub const MAX_CONFIG_SIZE: u64 = 1 << 20;
+
+/// The settings file's text, read as the lock is: never through a symbolic link (a
+/// committed `checkdown.toml` that links to a credentials file must not print it), only
+/// from a regular file (a FIFO never blocks the run), at most [`MAX_CONFIG_SIZE`] bytes.
+fn read(path: &Path) -> Result<String> {
+    use checkdown::open::{Read, Refused};
+    let shown = path.display();
+    let why = match checkdown::open::read(path, MAX_CONFIG_SIZE) {
+        Ok(Read::Bytes(bytes)) => {
+            return String::from_utf8(bytes).map_err(|e| {
+                let valid = e.utf8_error().valid_up_to();
+                let line = 1 + e.as_bytes()[..valid]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count();
+                anyhow!("config file `{shown}:{line}`: the line is not valid UTF-8")
+            })
+        }
+        Ok(Read::TooLarge(size)) => format!(
+            "it is {size} bytes, over the limit of {} KiB: not a settings file",
+            MAX_CONFIG_SIZE >> 10
+        ),
+        Err(Refused::Link) => "it is a symbolic link, which checkdown does not follow; put the \
+                               file itself there, or name it with --config FILE"
+            .to_string(),
+        Err(Refused::NotRegular) => {
+            "it is not a regular file (a folder, FIFO, socket or device)".to_string()
+        }
+        Err(Refused::NotFound) => "it does not exist".to_string(),
+        Err(Refused::Io(e)) => e.to_string(),
+    };
+    Err(anyhow!("cannot read config file `{shown}`: {why}"))
 }
 
 /// A file's text, its name as shown, and the folder its relative paths resolve against.
@@ -374,8 +411,7 @@ fn parse_list<T: std::str::FromStr<Err = String>>(
 pub fn resolve(flags: Flags) -> Result<Config> {
     let path = find(&flags)?;
     let text = match &path {
-        Some(p) => std::fs::read_to_string(p)
-            .map_err(|e| anyhow!("cannot read config file `{}`: {e}", p.display()))?,
+        Some(p) => read(p)?,
         None => String::new(),
     };
     let t = Text {

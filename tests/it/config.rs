@@ -208,6 +208,50 @@ fn bad_config_files_are_refused_with_their_position() {
     }
 }
 
+/// A committed `checkdown.toml` is read as the lock is: a symbolic link (to a credentials
+/// file, say) is refused without a word of what it points to, a FIFO never blocks the
+/// run, and a file over 1 MiB is refused; nothing is written.
+#[cfg(unix)]
+#[test]
+fn config_files_are_never_read_through_links_fifos_or_at_any_size() {
+    let secret_dir = temp_dir("config-secret");
+    let secret = secret_dir.join("secret");
+    std::fs::write(&secret, "jobs = \"cio_SECRET123\"\n").expect("secret");
+    let cases: [(&str, &dyn Fn(&std::path::Path), &str); 3] = [
+        (
+            "link",
+            &|p| std::os::unix::fs::symlink(&secret, p).expect("symlink"),
+            "error: cannot read config file `docs/checkdown.toml`: it is a symbolic link, which checkdown does not follow; put the file itself there, or name it with --config FILE\n",
+        ),
+        (
+            "fifo",
+            &|p| {
+                let made = std::process::Command::new("mkfifo").arg(p).status();
+                assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+            },
+            "error: cannot read config file `docs/checkdown.toml`: it is not a regular file (a folder, FIFO, socket or device)\n",
+        ),
+        (
+            "large",
+            &|p| {
+                let f = std::fs::File::create(p).expect("create");
+                f.set_len((1 << 20) + 1).expect("truncate");
+            },
+            "error: cannot read config file `docs/checkdown.toml`: it is 1048577 bytes, over the limit of 1024 KiB: not a settings file\n",
+        ),
+    ];
+    for (name, make, want) in cases {
+        let dir = docs(&format!("config-{name}"), None);
+        make(&dir.join("docs/checkdown.toml"));
+        let out = run(&dir, &["build", "docs", "-o", "out"]);
+        assert_eq!(out.status.code(), Some(2), "{name}: {}", stderr(&out));
+        assert_eq!(stderr(&out), want, "{name}");
+        assert!(!stderr(&out).contains("SECRET"));
+        assert!(!dir.join("out").exists(), "{name}: nothing is written");
+        assert!(!dir.join("docs/checkdown.lock").exists(), "{name}");
+    }
+}
+
 /// `cargo run --release -- build` writes what output/ holds: input/checkdown.toml gives the
 /// base URL that was the default before.
 #[test]
