@@ -217,7 +217,8 @@ fn config_files_are_never_read_through_links_fifos_or_at_any_size() {
     let secret_dir = temp_dir("config-secret");
     let secret = secret_dir.join("secret");
     std::fs::write(&secret, "jobs = \"cio_SECRET123\"\n").expect("secret");
-    let cases: [(&str, &dyn Fn(&std::path::Path), &str); 3] = [
+    type Make<'a> = &'a dyn Fn(&std::path::Path);
+    let cases: [(&str, Make, &str); 3] = [
         (
             "link",
             &|p| std::os::unix::fs::symlink(&secret, p).expect("symlink"),
