@@ -234,12 +234,14 @@ pub fn settle_front_matter(doc: Option<&Document>, diags: &mut [Diagnostic]) {
 /// `html/index.html`): `index.md` at INPUT's root, the home page of MkDocs and many sites.
 pub const INDEX_PAGE: &str = "index.md";
 
-/// A page at INPUT's root named `index.md` (any case of `.md`) that holds a checklist would
+/// A page at INPUT's root named `index.md` (in any case) that holds a checklist would
 /// be written over the generated indexes: its document is dropped and an error
 /// (`file-name`) says so. Such a page without a checklist writes nothing and is fine.
 pub fn refuse_index_page(doc: &mut Option<Document>, diags: &mut Vec<Diagnostic>) {
     let Some(d) = doc.as_ref() else { return };
-    if model::output_path(&d.path, "md") != INDEX_PAGE {
+    // Any case: on a file system that ignores case (macOS, Windows), `Index.md` would be
+    // written over `index.html` too.
+    if !model::output_path(&d.path, "md").eq_ignore_ascii_case(INDEX_PAGE) {
         return;
     }
     diags.push(

@@ -104,39 +104,85 @@ pub fn walk(
     refuse_shared_outputs(files, diags)
 }
 
-/// `files` without the pages whose output files an earlier page already has: two pages
-/// whose paths differ only in the case of `.md` (`a.md`, `a.MD`) would be written to one
-/// file. The later page in path order is refused (`file-name`, and skipped), never written
-/// silently over the other. (A page written over the generated indexes is refused once it
-/// is known to hold a checklist: [`crate::refuse_index_page`].)
+/// `files` without the pages whose output files clash with an earlier page's or with the
+/// generated indexes: two pages whose paths differ only in the case of `.md` (`a.md`,
+/// `a.MD`) would be written to one file, and a page's output file can be the name of
+/// another page's output folder (`a.md` gives `html/a.html`, `a.html/b.md` needs a folder
+/// `html/a.html/`; `index.html/b.md` needs one where the HTML index is). The later page in
+/// path order is refused (`file-name`, and skipped), never written over the other nor
+/// left to fail the build. (A root `index.md` whose files are the indexes themselves is
+/// refused once it is known to hold a checklist: [`crate::refuse_index_page`].)
 fn refuse_shared_outputs(
     files: Vec<(PathBuf, String)>,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<(PathBuf, String)> {
     use crate::model::output_path;
-    let mut taken: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    use std::collections::HashMap;
+    const INDEXES: &str = "the generated index";
+    // Output files and folders (relative to OUTPUT) and the page that has each.
+    let mut taken_files: HashMap<String, String> = HashMap::new();
+    let mut taken_folders: HashMap<String, String> = HashMap::new();
+    for index in ["checklists/index.md", "html/index.html"] {
+        taken_files.insert(index.to_string(), INDEXES.to_string());
+    }
     let mut kept = Vec::with_capacity(files.len());
     for (path, rel) in files {
-        let md = output_path(&rel, "md");
-        let (md_out, html_out) = (
-            format!("checklists/{md}"),
+        let outputs = [
+            format!("checklists/{}", output_path(&rel, "md")),
             format!("html/{}", output_path(&rel, "html")),
-        );
-        if let Some(first) = taken.get(&md) {
+        ];
+        let is_index_page = output_path(&rel, "md") == crate::INDEX_PAGE;
+        let clash = outputs.iter().find_map(|out| {
+            if let Some(owner) = taken_files.get(out) {
+                if !(is_index_page && owner == INDEXES) {
+                    return Some((out.clone(), owner.clone(), "file"));
+                }
+            }
+            if let Some(owner) = taken_folders.get(out) {
+                return Some((out.clone(), owner.clone(), "folder"));
+            }
+            let mut folder = out.as_str();
+            while let Some((up, _)) = folder.rsplit_once('/') {
+                if let Some(owner) = taken_files.get(up) {
+                    return Some((up.to_string(), owner.clone(), "file"));
+                }
+                folder = up;
+            }
+            None
+        });
+        if let Some((out, owner, kind)) = clash {
+            let whose = match owner.as_str() {
+                INDEXES => INDEXES.to_string(),
+                page => format!("`{page}`"),
+            };
+            let what = match kind {
+                "file" => format!("`{out}` is a file of {whose}"),
+                _ => format!("`{out}` is a folder of {whose}'s files"),
+            };
             diags.push(
                 Diagnostic::error(
                     "file-name",
                     &rel,
                     format!(
-                        "its outputs `{md_out}` and `{html_out}` are those of `{first}`; \
-                         skipped"
+                        "its output files `{}` and `{}` clash with another's: {what}; skipped",
+                        outputs[0], outputs[1]
                     ),
                 )
-                .help("rename one of the two pages"),
+                .help("rename the page or the folder that holds it"),
             );
             continue;
         }
-        taken.insert(md, rel.clone());
+        for out in &outputs {
+            taken_files.insert(out.clone(), rel.clone());
+            let mut folder = out.as_str();
+            while let Some((up, _)) = folder.rsplit_once('/') {
+                if taken_folders.contains_key(up) {
+                    break;
+                }
+                taken_folders.insert(up.to_string(), rel.clone());
+                folder = up;
+            }
+        }
         kept.push((path, rel));
     }
     kept
@@ -279,13 +325,18 @@ const ELOOP: i32 = 40;
 /// systems, in bytes).
 pub const MAX_NAME_BYTES: usize = 255;
 
+/// The longest path of a page relative to INPUT, in bytes: its output files are written at
+/// `OUTPUT/.checkdown-staging-<pid>/html/<path>.html`, and Linux refuses a path over 4,096
+/// bytes.
+pub const MAX_PATH_BYTES: usize = 1024;
+
 /// Why a page's path cannot be used, if it cannot: checkdown writes every page's path into
 /// its lock, manifest, backlogs and diagnostics, each a line-based text format, and writes
 /// files named after it. So a page is refused (`file-name`, and skipped) when its path
 /// relative to INPUT holds a control character (line breaks, tabs, the other C0 and C1
 /// controls, DEL), a backslash (a folder separator on Windows), or bytes that are not
-/// UTF-8, or when a file name it gives in OUTPUT (`page.html`) would be longer than
-/// [`MAX_NAME_BYTES`]. `rel` is the path as [`shown_relative`] shows it.
+/// UTF-8, when it is longer than [`MAX_PATH_BYTES`], or when a file name it gives in
+/// OUTPUT (`page.html`) would be longer than [`MAX_NAME_BYTES`]. `rel` is the path as [`shown_relative`] shows it.
 fn path_problem(base: &Path, path: &Path, rel: &str) -> Option<Diagnostic> {
     let raw = path.strip_prefix(base).unwrap_or(path);
     let refuse = |why: String| {
@@ -312,6 +363,14 @@ fn path_problem(base: &Path, path: &Path, rel: &str) -> Option<Diagnostic> {
         return refuse(
             "the page's path holds a backslash `\\`, a folder separator on Windows".to_string(),
         );
+    }
+    if rel.len() > MAX_PATH_BYTES {
+        return refuse(format!(
+            "the page's path is {} bytes, over the {MAX_PATH_BYTES} bytes a page's path may \
+             have (its output files' paths, under OUTPUT's staging folder, would pass what \
+             a file system accepts)",
+            rel.len()
+        ));
     }
     let name = rel.rsplit('/').next().unwrap_or(rel);
     let output = crate::model::output_path(name, "html");

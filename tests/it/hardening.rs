@@ -277,12 +277,78 @@ fn two_pages_with_one_output_name_are_not_merged_silently() {
     assert_eq!(o.code, 1);
     assert_eq!(
         o.diagnostics,
-        "error[file-name]: its outputs `checklists/a.md` and `html/a.html` are those of `a.MD`; skipped
+        "error[file-name]: its output files `checklists/a.md` and `html/a.html` clash with another's: `checklists/a.md` is a file of `a.MD`; skipped
 --> in/a.md
  |
-help: rename one of the two pages"
+help: rename the page or the folder that holds it"
     );
     assert_eq!(documents(&dir), ["a.MD", "good.md"]);
+}
+
+/// A page's output file can be another page's output folder: `a.md` gives `html/a.html`,
+/// `a.html/b.md` needs a folder `html/a.html/`; `a.mdx` gives `checklists/a.mdx.md`,
+/// `a.mdx.md/b.md` a folder of that name; `index.html/c.md` needs a folder where the HTML
+/// index is. The later page in the walk's order (a folder's pages before a page of the
+/// same name with another extension: `a.html/` sorts before `a.md`) is named and skipped,
+/// and the build goes on.
+#[test]
+fn a_page_whose_output_file_is_another_pages_folder_is_skipped() {
+    let page = std::fs::read(fixture("diag/clean/page.md")).expect("clean fixture");
+    let dir = case(
+        "file-folder",
+        &[
+            ("a.md", &page),
+            ("a.html/b.md", &page),
+            ("m.mdx.md/b.md", &page),
+            ("m.mdx", &page),
+            ("index.html/c.md", &page),
+        ],
+    );
+    let o = build(&dir, &[]);
+    assert_eq!(o.code, 1, "{}", o.diagnostics);
+    assert_eq!(
+        o.diagnostics,
+        "error[file-name]: its output files `checklists/a.md` and `html/a.html` clash with another's: `html/a.html` is a folder of `a.html/b.md`'s files; skipped
+--> in/a.md
+ |
+help: rename the page or the folder that holds it
+error[file-name]: its output files `checklists/index.html/c.md` and `html/index.html/c.html` clash with another's: `html/index.html` is a file of the generated index; skipped
+--> in/index.html/c.md
+ |
+help: rename the page or the folder that holds it
+error[file-name]: its output files `checklists/m.mdx.md/b.md` and `html/m.mdx.md/b.html` clash with another's: `checklists/m.mdx.md` is a file of `m.mdx`; skipped
+--> in/m.mdx.md/b.md
+ |
+help: rename the page or the folder that holds it"
+    );
+    assert_eq!(documents(&dir), ["a.html/b.md", "good.md", "m.mdx"]);
+}
+
+/// A page path over 1,024 bytes (each name legal, the whole too long to be written under
+/// OUTPUT's staging folder on every file system) is named and skipped; `Index.md` at the
+/// root holding a checklist is refused as `index.md` is (on macOS or Windows it would be
+/// written over `html/index.html`).
+#[test]
+fn a_page_path_too_long_to_write_and_a_root_index_in_another_case_are_skipped() {
+    let page = std::fs::read(fixture("diag/clean/page.md")).expect("clean fixture");
+    let deep = format!("{}/p.md", vec!["d".repeat(250); 5].join("/"));
+    let dir = case("long-path", &[(&deep, &page), ("Index.md", &page)]);
+    let o = build(&dir, &[]);
+    assert_eq!(o.code, 1, "{}", o.diagnostics);
+    assert_eq!(
+        o.diagnostics,
+        format!(
+            "error[file-name]: this page holds a checklist, but its outputs would be `checklists/Index.md` and `html/Index.html`, the generated indexes of every document; skipped
+--> in/Index.md
+ |
+help: move the page into a folder or rename it (`home.md`, say); or leave it out with `--exclude '/Index.md'` (its checklist is then not compiled)
+error[file-name]: the page's path is 1259 bytes, over the 1024 bytes a page's path may have (its output files' paths, under OUTPUT's staging folder, would pass what a file system accepts); skipped
+--> in/{deep}
+ |
+help: rename the file (or the folder that holds it)"
+        )
+    );
+    assert_eq!(documents(&dir), ["good.md"]);
 }
 
 /// A lock saved by a Windows editor or checked out with `core.autocrlf` (a byte order
