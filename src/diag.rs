@@ -200,7 +200,21 @@ impl Diagnostic {
 impl Diagnostic {
     /// One line of JSON: severity, code, path, line, column, message, help.
     pub fn json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        let json = serde_json::to_string(self).unwrap_or_default();
+        // JSON escapes only C0 controls; the others `visible` escapes are written as `\uXXXX`
+        // too (they can only stand inside strings), so the line is safe on a terminal.
+        if !json.chars().any(hidden) {
+            return json;
+        }
+        let mut out = String::with_capacity(json.len() + 16);
+        for c in json.chars() {
+            if hidden(c) {
+                out.push_str(&format!("\\u{:04x}", u32::from(c)));
+            } else {
+                out.push(c);
+            }
+        }
+        out
     }
 
     /// A GitHub Actions workflow command: `::error file=…,line=…,col=…,title=…::message`
@@ -240,14 +254,36 @@ impl Diagnostic {
 
 /// Text from the docs made safe for a terminal or a CI log: control characters (C0, DEL,
 /// C1: ESC, BEL, NUL, CSI U+009B, …), the line and paragraph separators (U+2028, U+2029)
-/// and the bidirectional embeddings, overrides and isolates (U+202A to U+202E, U+2066 to
-/// U+2069, which reorder what a line shows) are shown escaped (`\u{1b}`), never sent as
-/// they are.
+/// and the bidirectional marks, embeddings, overrides and isolates (U+200E, U+200F,
+/// U+061C, U+202A to U+202E, U+2066 to U+2069, which reorder what a line shows) are shown
+/// escaped (`\u{1b}`), never sent as they are.
 pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
-    let hidden = |c: char| {
-        c.is_control()
-            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-    };
+    escape_hidden(s, |_| false)
+}
+
+/// [`visible`] for a text of many lines (a report on standard output): line breaks and
+/// tabs are kept, everything else `visible` escapes is escaped.
+pub fn visible_lines(s: &str) -> std::borrow::Cow<'_, str> {
+    escape_hidden(s, |c| c == '\n' || c == '\t')
+}
+
+/// Whether [`visible`] escapes `c`.
+fn hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}'
+                | '\u{2029}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{061c}'
+        )
+}
+
+fn escape_hidden(s: &str, keep: impl Fn(char) -> bool) -> std::borrow::Cow<'_, str> {
+    let hidden = |c: char| hidden(c) && !keep(c);
     if !s.chars().any(hidden) {
         return std::borrow::Cow::Borrowed(s);
     }
@@ -267,9 +303,15 @@ pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
 /// overrides as visible pictures (as rustc does); here each C1 control (U+0080 to U+009F:
 /// CSI U+009B starts a terminal escape sequence) becomes U+FFFD `�` and each line or
 /// paragraph separator (U+2028, U+2029: a new line in some terminals and logs) becomes
-/// `␤` (U+2424). One character for one, so the column the renderer shows is the file's.
+/// `␤` (U+2424), and each bidirectional mark (U+200E, U+200F, U+061C) `�` too. One
+/// character for one, so the column the renderer shows is the file's.
 fn visible_snippet(src: &str, span: Range<usize>) -> (String, Range<usize>) {
-    let hidden = |c: char| matches!(c, '\u{80}'..='\u{9f}' | '\u{2028}' | '\u{2029}');
+    let hidden = |c: char| {
+        matches!(
+            c,
+            '\u{80}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{061c}'
+        )
+    };
     if !src.chars().any(hidden) {
         return (src.to_string(), span);
     }
@@ -283,7 +325,10 @@ fn visible_snippet(src: &str, span: Range<usize>) -> (String, Range<usize>) {
             end = out.len();
         }
         if hidden(c) {
-            out.push(if c > '\u{ff}' { '\u{2424}' } else { '\u{fffd}' });
+            out.push(match c {
+                '\u{2028}' | '\u{2029}' => '\u{2424}',
+                _ => '\u{fffd}',
+            });
         } else {
             out.push(c);
         }
@@ -345,7 +390,7 @@ mod tests {
 
     #[test]
     fn snippets_escape_c1_controls_and_line_separators() {
-        let src = "- [ ] a\u{9b}31m b\u{2028}c [x](#gone) \u{85}";
+        let src = "- [ ] a\u{9b}31m b\u{2028}c [x](#gone) \u{85}\u{200f}";
         let at = src.find("[x]").expect("link");
         let mut d = Diagnostic::error("missing-anchor", "a.md", "links to `#gone`");
         d.line = 3;
@@ -357,7 +402,7 @@ mod tests {
             "error[missing-anchor]: links to `#gone`
  --> a.md:3:17
   |
-3 | - [ ] a\u{fffd}31m b\u{2424}c [x](#gone) \u{fffd}
+3 | - [ ] a\u{fffd}31m b\u{2424}c [x](#gone) \u{fffd}\u{fffd}
   |                 ^^^^^^^^^^"
         );
         assert_eq!(
@@ -381,6 +426,19 @@ mod tests {
         assert_eq!(w.github(), "::warning file=a.md,title=mojibake::x");
         let n = Diagnostic::new(Severity::Note, "renamed-item", "a.md", "y");
         assert_eq!(n.github(), "::notice file=a.md,title=renamed-item::y");
+    }
+
+    #[test]
+    fn json_escapes_what_visible_escapes() {
+        let d = Diagnostic::warning("x", "a\u{9b}.md", "t\u{2028}i\u{202e}t\u{200f}le\u{85}");
+        let json = d.json();
+        assert_eq!(
+            json,
+            r#"{"severity":"warning","code":"x","path":"a\u009b.md","line":0,"column":0,"message":"t\u2028i\u202et\u200fle\u0085","help":null}"#
+        );
+        let back: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+        assert_eq!(back["message"], "t\u{2028}i\u{202e}t\u{200f}le\u{85}");
+        assert_eq!(visible_lines("a\n\tb\u{1b}[2J"), "a\n\tb\\u{1b}[2J");
     }
 
     #[test]

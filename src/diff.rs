@@ -243,7 +243,8 @@ impl Diff {
                 ));
             }
         }
-        out
+        // Titles come from the docs: shown escaped where they hold control characters.
+        crate::diag::visible_lines(&out).into_owned()
     }
 
     /// The backlog of added items only, in the generic profile of `backlog.csv`: importing

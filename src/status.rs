@@ -139,7 +139,10 @@ impl Report {
         }
         rows.push((String::new(), Counts::default()));
         rows.push(("Total".to_string(), self.total));
+        // Titles come from the docs: control characters and the like are shown escaped
+        // (a title can neither move the terminal's cursor nor break the table's lines).
         let label = |s: &str| -> String {
+            let s = &*crate::diag::visible(s);
             let n = s.chars().count();
             if n > LABEL {
                 let mut t: String = s.chars().take(LABEL - 1).collect();

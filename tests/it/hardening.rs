@@ -351,6 +351,43 @@ help: rename the file (or the folder that holds it)"
     assert_eq!(documents(&dir), ["good.md"]);
 }
 
+/// Titles from the docs reach standard output in `status`'s table and `diff --format md`:
+/// escape sequences, C1 controls and bidirectional overrides in them are shown escaped,
+/// so a heading can neither drive the terminal nor reorder a line.
+#[test]
+fn reports_on_standard_output_escape_control_characters() {
+    let page = "# T\n\n## Sec\u{1b}]0;owned\u{7}tion \u{9b}2J\u{202e}x\n\n- [ ] Task \u{1b}[31mred\u{2028}one\n";
+    let dir = case("report-controls", &[("c.md", page.as_bytes())]);
+    let o = checkdown(&dir, &["status", "in"]);
+    assert_eq!(o.code, 0, "{}", o.diagnostics);
+    assert!(
+        o.stdout
+            .contains("  Sec\\u{1b}]0;owned\\u{7}tion \\u{9b}2J\\u{202e}x "),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        !o.stdout.chars().any(|c| c.is_control() && c != '\n'),
+        "{:?}",
+        o.stdout
+    );
+    std::fs::create_dir_all(dir.join("old")).expect("old");
+    std::fs::copy(fixture("diag/clean/page.md"), dir.join("old/good.md")).expect("copy");
+    let o = checkdown(&dir, &["diff", "old", "in", "--format", "md"]);
+    assert!(
+        o.stdout.contains("- **Task \\u{1b}\\[31mred one** (c.md, Sec\\u{1b}\\]0;owned\\u{7}tion \\u{9b}2J\\u{202e}x)"),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        !o.stdout
+            .chars()
+            .any(|c| (c.is_control() && c != '\n') || c == '\u{2028}' || c == '\u{202e}'),
+        "{:?}",
+        o.stdout
+    );
+}
+
 /// A lock saved by a Windows editor or checked out with `core.autocrlf` (a byte order
 /// mark, CRLF line ends) is read as the lock and is current: `--check` passes, a build
 /// keeps every id and leaves the file alone.
