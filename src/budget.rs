@@ -1,20 +1,36 @@
-//! How many bytes of Markdown are compiled at once: the bound that keeps a build's memory
-//! in proportion to its largest page rather than to that page times `--jobs`.
+//! How much is compiled at once: the bound that keeps a build's memory in proportion to
+//! its largest page rather than to that page times `--jobs`.
 //!
-//! A page's compile and render hold about 30 times its size in memory for prose pages and
-//! up to about 100 times for pages of many short items (the block tree, the model, the
-//! templates' values of every item and the rendered pages; BENCHMARKS.md has the
-//! figures). Pages of ordinary size run `--jobs` at a time as before; a page of
-//! [`PAGE_BUDGET`] or more runs alone, and smaller pages run together while their sizes
-//! add up to at most the budget.
+//! A page's compile and render hold about 20 times its size for prose, and about 8 KiB per
+//! line for pages of many one-line items (each line an item: its block tree, model, the
+//! templates' values and its share of the rendered pages; BENCHMARKS.md has the figures).
+//! [`cost`] estimates a page's peak from its bytes and lines; pages run `--jobs` at a time
+//! while their costs add up to at most [`PAGE_BUDGET`], and a page of that cost or more
+//! runs alone.
 
 use std::sync::{Condvar, Mutex};
 
-/// Bytes of Markdown (whole files, as read) compiled and rendered at once: 4 MiB. A page
-/// larger than this is compiled while no other page is.
-pub const PAGE_BUDGET: u64 = 4 << 20;
+/// The estimated memory of the pages compiled and rendered at once: 512 MiB (a page of
+/// that [`cost`] or more is compiled while no other page is). Pages of an ordinary size
+/// (the largest Well-Architected page is 68 KB, a cost of about 6 MiB) are never held back.
+pub const PAGE_BUDGET: u64 = 512 << 20;
 
-/// A counting gate over page sizes, shared by the threads of one build.
+/// The cost from which a page is compiled on the build's one thread for large pages
+/// (128 MiB): each thread allocates from its own arena, which keeps what it was given, so
+/// large pages compiled on one thread reuse one another's memory instead of each thread
+/// keeping the peak of the largest it compiled.
+pub const LARGE_PAGE: u64 = PAGE_BUDGET / 4;
+
+/// A page's estimated peak memory, in bytes: 20 bytes per byte of Markdown and 8 KiB per
+/// line (an upper bound on its items). `text` is the whole file as read.
+pub fn cost(text: &str) -> u64 {
+    let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count() as u64 + 1;
+    (text.len() as u64)
+        .saturating_mul(20)
+        .saturating_add(lines.saturating_mul(8 << 10))
+}
+
+/// A counting gate over page costs, shared by the threads of one build.
 #[derive(Debug)]
 pub struct Budget {
     cap: u64,
@@ -104,6 +120,15 @@ mod tests {
         let expected: usize = (0..8).map(|t| large_per_thread(t % 3)).sum();
         assert_eq!(alone.load(Ordering::SeqCst), expected as u64);
         assert_eq!(*budget.used.lock().expect("lock"), 0);
+    }
+
+    #[test]
+    fn cost_counts_bytes_and_lines() {
+        assert_eq!(cost(""), 8 << 10);
+        assert_eq!(cost("# T\n\n- [ ] a\n"), 13 * 20 + 4 * (8 << 10));
+        // 50,000 one-line items: about 400 MiB, a large page.
+        let tasks: String = (0..50_000).map(|i| format!("- [ ] t{i}\n")).collect();
+        assert!(cost(&tasks) >= LARGE_PAGE && cost(&tasks) < PAGE_BUDGET);
     }
 
     #[test]

@@ -215,7 +215,8 @@ struct Worker<'a> {
     progress: Option<&'a crate::progress::Progress>,
     /// Bytes of Markdown compiled at once ([`crate::budget`]).
     budget: &'a crate::budget::Budget,
-    /// The one thread that compiles pages of [`crate::budget::PAGE_BUDGET`] or more.
+    /// The one thread that compiles pages whose [`crate::budget::cost`] is
+    /// [`crate::budget::LARGE_PAGE`] or more.
     large: &'a rayon::ThreadPool,
 }
 
@@ -228,14 +229,13 @@ impl Worker<'_> {
                 ..Done::default()
             });
         };
-        // A page of the budget's size or more runs alone anyway: always on one thread, so
-        // that the allocator reuses the memory the last large page gave back (each thread
-        // allocates from its own arena, which keeps what it was given).
-        let size = file.text.len() as u64;
-        if size >= crate::budget::PAGE_BUDGET {
-            return self.large.install(|| self.compile(file, diagnostics));
+        // Large pages run on one thread, so that the allocator reuses the memory the last
+        // one gave back (each thread allocates from its own arena, which keeps it).
+        let cost = crate::budget::cost(&file.text);
+        if cost >= crate::budget::LARGE_PAGE {
+            return self.large.install(|| self.compile(file, cost, diagnostics));
         }
-        self.compile(file, diagnostics)
+        self.compile(file, cost, diagnostics)
     }
 
     /// Compiles and renders a page read, holding its share of the budget until its files
@@ -243,9 +243,10 @@ impl Worker<'_> {
     fn compile(
         &self,
         file: load::SourceFile,
+        cost: u64,
         mut diagnostics: Vec<Diagnostic>,
     ) -> Result<Done, Error> {
-        let _share = self.budget.take(file.text.len() as u64);
+        let _share = self.budget.take(cost);
         let (mut doc, more) = crate::compile_file_with(&file, self.env, self.options);
         drop(file);
         diagnostics.extend(more);

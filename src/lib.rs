@@ -323,7 +323,7 @@ pub fn compile_dir(input: &Path, skip: Option<&Path>, options: &Options) -> Comp
                 let Some(file) = load::read(abs, rel, options.max_file_size, &mut diags) else {
                     return (None, diags, false);
                 };
-                let _share = budget.take(file.text.len() as u64);
+                let _share = budget.take(budget::cost(&file.text));
                 let (mut doc, more) = compile_file_with(&file, &env, options);
                 diags.extend(more);
                 refuse_index_page(&mut doc, &mut diags);
