@@ -50,8 +50,30 @@ impl Site {
             .strip_suffix("index")
             .filter(|s| s.is_empty() || s.ends_with('/'))
             .unwrap_or(stem);
-        format!("{}{}", self.base, stem)
+        format!("{}{}", self.base, url_path(stem))
     }
+}
+
+/// A page's path as a URL path: every byte outside the unreserved characters and `/`
+/// percent-encoded (`#`, `?`, `%`, spaces, `<`, quotes, line separators), and a segment of
+/// dots only (`..`) written `%2E%2E`, so that a page's name can neither end the path nor
+/// climb out of the site (RFC 3986, sections 2.3 and 5.2.4).
+fn url_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for (i, segment) in path.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        let dots = !segment.is_empty() && segment.bytes().all(|b| b == b'.');
+        for b in segment.bytes() {
+            if !dots && (b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')) {
+                out.push(char::from(b));
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
 }
 
 impl Default for Site {
@@ -404,6 +426,30 @@ fn closest_anchor_counted<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn page_urls_encode_what_a_name_may_hold() {
+        let site = Site::new("https://docs.example.com/guide/");
+        let cases = [
+            ("#hash.md", "https://docs.example.com/guide/%23hash"),
+            ("?q.md", "https://docs.example.com/guide/%3Fq"),
+            ("%2e%2e.md", "https://docs.example.com/guide/%252e%252e"),
+            ("a/../..md", "https://docs.example.com/guide/a/%2E%2E/%2E"),
+            ("<script>.md", "https://docs.example.com/guide/%3Cscript%3E"),
+            (
+                "caf\u{e9} \u{2028}x.md",
+                "https://docs.example.com/guide/caf%C3%A9%20%E2%80%A8x",
+            ),
+            (
+                "ops/release-checklist.md",
+                "https://docs.example.com/guide/ops/release-checklist",
+            ),
+            ("ops/index.md", "https://docs.example.com/guide/ops/"),
+        ];
+        for (path, url) in cases {
+            assert_eq!(site.page_url(path), url, "{path}");
+        }
+    }
 
     #[test]
     fn resolves() {

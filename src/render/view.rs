@@ -851,7 +851,7 @@ impl Serialize for IndexDoc {
             items: self.items,
             ids: self.ids(),
             checked: self.checked(),
-            md_href: md_destination(&format!("./{}", self.md_page)),
+            md_href: page_href(&self.md_page),
             page_href: page_href(&self.page),
             levels: &self.levels,
             href: self.href.as_deref(),

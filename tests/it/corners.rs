@@ -75,9 +75,8 @@ fn page_links_in_the_indexes_are_relative_paths() {
     assert!(html.contains("href=\"./a%23b%20c.html\""));
     assert!(!html.contains("href=\"javascript:"));
     let md = std::fs::read_to_string(out.join("checklists/index.md")).expect("index");
-    assert!(
-        md.contains("](./javascript:alert(1).md)") || md.contains("](<./javascript:alert(1).md>)"),
-        "{md}"
-    );
+    // The Markdown index encodes the same way: `#` would start a fragment there too.
+    assert!(md.contains("](./javascript%3Aalert%281%29.md)"), "{md}");
+    assert!(md.contains("](./a%23b%20c.md)"), "{md}");
     let _ = std::fs::remove_dir_all(&dir);
 }
