@@ -36,7 +36,7 @@ pub mod import;
 pub mod merge;
 pub mod time;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::path::Path;
 
@@ -435,7 +435,10 @@ impl Progress {
             return Err(fail(first, "a progress file is a JSON object".to_string()));
         }
         let head: Head = serde_json::from_str(text).map_err(serde_fail)?;
-        let key = |name: &str| key_offset(text, name).unwrap_or(0);
+        // Where each key first stands, found in one pass (a file of many entries would cost
+        // the square of its size searched once per entry).
+        let offsets = key_offsets(text);
+        let key = |name: &str| offsets.get(name).copied().unwrap_or(0);
         match &head.format {
             Some(serde_json::Value::String(f)) if f == FORMAT => {}
             Some(other) => {
@@ -500,7 +503,7 @@ impl Progress {
         let positions = items
             .keys()
             .filter_map(|id| {
-                let at = key_offset(text, id)?;
+                let at = *offsets.get(id.as_str())?;
                 Some((id.clone(), lines.position(text, at)))
             })
             .collect();
@@ -637,19 +640,50 @@ fn entry_id(text: &str, field: usize) -> Option<&str> {
     is_id(id).then_some(id)
 }
 
-/// The byte offset of the first `"name"` used as a key (followed by `:`).
-fn key_offset(text: &str, name: &str) -> Option<usize> {
-    let quoted = format!("\"{name}\"");
-    let mut from = 0;
-    while let Some(i) = text[from..].find(&quoted) {
-        let at = from + i;
-        let rest = text[at + quoted.len()..].trim_start();
-        if rest.starts_with(':') {
-            return Some(at);
+/// The byte offset of the opening quote of each key of the JSON `text` (a string followed by
+/// `:`), the first where a key stands twice, in one pass. A key is as the file writes it,
+/// escapes and all. Strings that are values are skipped whole, so a note that quotes a key
+/// is no key.
+fn key_offsets(text: &str) -> HashMap<&str, usize> {
+    let b = text.as_bytes();
+    let mut out = HashMap::new();
+    // The last string closed, `(start, end)` of its quotes, until the next token.
+    let mut last: Option<(usize, usize)> = None;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                // The closing quote: the first that no odd run of backslashes escapes.
+                let mut j = i + 1;
+                let close = loop {
+                    match b.get(j..).and_then(|r| memchr::memchr2(b'"', b'\\', r)) {
+                        None => break None,
+                        Some(q) if b[j + q] == b'\\' => j += q + 2,
+                        Some(q) => break Some(j + q),
+                    }
+                };
+                let Some(j) = close else { break };
+                last = Some((i, j));
+                i = j + 1;
+                continue;
+            }
+            b':' => {
+                if let Some((start, end)) = last {
+                    if let Some(key) = text.get(start + 1..end) {
+                        out.entry(key).or_insert(start);
+                    }
+                }
+            }
+            c if c.is_ascii_whitespace() => {
+                i += 1;
+                continue;
+            }
+            _ => {}
         }
-        from = at + quoted.len();
+        last = None;
+        i += 1;
     }
-    None
+    out
 }
 
 /// The JSON Schema of the progress file (version 2), `docs/progress.schema.json`.
@@ -694,6 +728,24 @@ mod tests {
         ] {
             assert!(!is_rfc3339(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn keys_are_found_in_one_pass() {
+        let text =
+            r#"{"a": {"note": "say \"b\": here \\", "b" : 1}, "b": 2, "c\"d": 3, "e": ["f", "g"]}"#;
+        let k = key_offsets(text);
+        let at = |s: &str| text.find(s).expect(s);
+        assert_eq!(k["a"], at(r#""a""#));
+        assert_eq!(k["note"], at(r#""note""#));
+        // The first `"b"` followed by `:` is in a note: no key.
+        assert_eq!(k["b"], at(r#""b" : 1"#));
+        assert_eq!(k[r#"c\"d"#], at(r#""c\"d""#));
+        assert_eq!(k["e"], at(r#""e""#));
+        assert!(!k.contains_key("f") && !k.contains_key("g"));
+        assert_eq!(k.len(), 5);
+        // Cut short: no panic.
+        assert_eq!(key_offsets(r#"{"a": "b\"#).len(), 1);
     }
 
     #[test]

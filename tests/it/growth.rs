@@ -64,7 +64,13 @@ fn assert_linear<T>(what: &str, n: usize, setup: impl Fn(usize) -> T, step: impl
     rounds.sort_by(|a, b| a.0.total_cmp(&b.0));
     let (ratio, took) = rounds[RUNS / 2];
     let all: Vec<String> = rounds.iter().map(|r| format!("{:.2}", r.0)).collect();
-    eprintln!("{what}: {n} and {}: {} times", 2 * n, all.join(", "));
+    eprintln!(
+        "{what}: {n} and {}: {} times (the median round: {:?} and {:?})",
+        2 * n,
+        all.join(", "),
+        took[0],
+        took[1]
+    );
     assert!(
         ratio <= MAX_RATIO,
         "{what}: size {n} takes {:?}, size {} takes {:?}: {ratio:.2} times (rounds: {})",
@@ -463,4 +469,33 @@ fn one_item_across_many_zones() {
         },
         |page| assert_eq!(compile_items(page), 1),
     );
+}
+
+/// A progress file of `n` entries, as checkdown writes it.
+fn progress_file(n: usize) -> String {
+    use checkdown::model::Status;
+    use checkdown::progress::{Entry, Progress};
+    let items = (0..n)
+        .map(|i| {
+            (
+                format!("x{i:07}"),
+                Entry::new(Status::Done, None, "2025-03-01T09:30:00Z"),
+            )
+        })
+        .collect();
+    Progress::new(items).to_json()
+}
+
+/// Reading a progress file: where each entry starts, for the diagnostics that name one.
+#[test]
+fn reading_a_progress_file_is_linear_in_entries() {
+    assert_linear("reading a progress file", 2_000, progress_file, |text| {
+        let p = checkdown::progress::Progress::parse(&text, "p.json").expect("reads");
+        // Each entry takes 4 lines, after the file's first 3.
+        let n = p.items.len();
+        assert_eq!(
+            p.position(&format!("x{:07}", n - 1)),
+            Some((4 + 4 * (n - 1), 5))
+        );
+    });
 }
