@@ -41,6 +41,7 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Table, ExportError> {
     let mut header: Option<Vec<String>> = None;
     let mut rows = Vec::new();
     let mut record = csv::ByteRecord::new();
+    let mut lines = Lines::default();
     loop {
         let line = reader.position().line() as usize;
         match reader.read_byte_record(&mut record) {
@@ -53,7 +54,7 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Table, ExportError> {
         }
         let line = record
             .position()
-            .map_or(line, |p| line_at(bytes, p.byte() as usize));
+            .map_or(line, |p| lines.at(bytes, p.byte() as usize));
         let mut cells = Vec::with_capacity(record.len());
         for (n, cell) in record.iter().enumerate() {
             match std::str::from_utf8(cell) {
@@ -95,13 +96,31 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Table, ExportError> {
     })
 }
 
-/// The line (1-based) of the first character at or after `at` that ends no line.
-fn line_at(bytes: &[u8], at: usize) -> usize {
-    let mut start = at.min(bytes.len());
-    while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
-        start += 1;
+/// Lines counted as the records come, in order: each count goes on from where the last
+/// stopped, so the export is scanned once whatever its number of records.
+#[derive(Default)]
+struct Lines {
+    /// A byte offset, and the number of line feeds before it.
+    at: usize,
+    feeds: usize,
+}
+
+impl Lines {
+    /// The line (1-based) of the first character at or after `at` that ends no line. `at`
+    /// may not go back (the reader's records come in order); one that does is counted
+    /// from the start.
+    fn at(&mut self, bytes: &[u8], at: usize) -> usize {
+        let mut start = at.min(bytes.len());
+        while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start < self.at {
+            *self = Lines::default();
+        }
+        self.feeds += memchr::memchr_iter(b'\n', &bytes[self.at..start]).count();
+        self.at = start;
+        1 + self.feeds
     }
-    1 + bytes[..start].iter().filter(|&&b| b == b'\n').count()
 }
 
 impl Table {

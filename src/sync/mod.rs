@@ -452,6 +452,14 @@ pub fn plan(
         stamps,
     } = labels(path, tickets)?;
     let parents = tracker != Tracker::GitLab;
+    // The lock's ids by id label (the least where two share one), looked up per ticket.
+    let mut lock_by_label: HashMap<String, &String> = HashMap::new();
+    for id in &known.lock_ids {
+        lock_by_label
+            .entry(id_label(id))
+            .and_modify(|held| *held = (*held).min(id))
+            .or_insert(id);
+    }
     let mut used = vec![false; tickets.len()];
     let mut out = Vec::new();
     for g in known.groups {
@@ -558,7 +566,7 @@ pub fn plan(
                 "no checkdown id label; left alone".to_string(),
             )),
             Some(l) => {
-                let in_lock = known.lock_ids.iter().find(|id| id_label(id) == *l).cloned();
+                let in_lock = lock_by_label.get(l).map(|id| id.to_string());
                 let id = in_lock.clone().or(full.clone());
                 if t.labels.iter().any(|x| x == REMOVED_LABEL) {
                     out.push(action(

@@ -8,7 +8,7 @@
 //! are chosen so that each step takes well under a second in a debug build, and a
 //! quadratic step (as each of these was) shows a ratio of 3.5 or more.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -468,6 +468,80 @@ fn one_item_across_many_zones() {
             page
         },
         |page| assert_eq!(compile_items(page), 1),
+    );
+}
+
+/// A full item id whose id label is `checkdown-{i:08x}`.
+fn item_id(i: usize) -> String {
+    format!("{i:08x}-0000-5000-8000-000000000000")
+}
+
+/// A Jira export (the columns `sync` and `progress import` read) of `n` tickets, each with
+/// its id label and a description of a few lines; and the ids of a lock that knew them all.
+fn jira_export(n: usize) -> (Vec<u8>, HashSet<String>) {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    w.write_record([
+        "Summary",
+        "Issue key",
+        "Issue id",
+        "Issue Type",
+        "Status",
+        "Description",
+        "Resolution",
+        "Resolved",
+        "Labels",
+        "Labels",
+    ])
+    .expect("header");
+    for i in 0..n {
+        let id = item_id(i);
+        w.write_record([
+            format!("Task {i}"),
+            format!("CHK-{i}"),
+            format!("{}", 10_000 + i),
+            "Task".to_string(),
+            "Done".to_string(),
+            format!(
+                "Do task {i}.\n\nh3. Source\n\ncheckdown id: {{{{{id}}}}} rev {{{{0a1b2c3d}}}}"
+            ),
+            "Done".to_string(),
+            "01/Mar/25 9:30 AM".to_string(),
+            "checkdown".to_string(),
+            checkdown::render::tracker::plan::id_label(&id),
+        ])
+        .expect("row");
+    }
+    let ids = (0..n).map(item_id).collect();
+    (w.into_inner().expect("csv"), ids)
+}
+
+/// `sync` of a Jira export whose items the docs dropped: reading the export (each record's
+/// line), checking its labels, and finding each ticket's item in the lock.
+#[test]
+fn sync_of_a_jira_export_is_linear_in_tickets() {
+    use checkdown::render::tracker::Tracker;
+    use checkdown::sync::{self, Kind, Known};
+    assert_linear(
+        "sync of a Jira export",
+        1_000,
+        jira_export,
+        |(bytes, lock_ids)| {
+            let tickets = sync::read(Tracker::Jira, "jira.csv", &bytes).expect("reads");
+            let known = Known {
+                groups: &[],
+                lock_ids,
+                renamed: Default::default(),
+            };
+            let actions = sync::plan(Tracker::Jira, "jira.csv", &tickets, &known).expect("plans");
+            assert!(actions.iter().all(|a| a.kind == Kind::FlagRemoved));
+            assert_eq!(actions.last().map(|a| a.ticket.as_ref().map(|t| t.line)), {
+                // Each record takes 5 lines, after the header's one.
+                let n = tickets.len();
+                Some(Some(2 + 5 * (n - 1)))
+            });
+        },
     );
 }
 
