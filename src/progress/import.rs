@@ -134,7 +134,7 @@ pub fn import(
     let at = |severity: Severity, code: &'static str, t: &Ticket, message: String| {
         let mut d = Diagnostic::new(severity, code, path, message);
         d.line = t.line;
-        d.column = 1;
+        d.column = t.column.max(1);
         d
     };
     for (i, t) in tickets.iter().enumerate() {

@@ -83,7 +83,7 @@ pub fn read(path: &str, bytes: &[u8]) -> Result<Vec<Ticket>, ExportError> {
             return Err(ExportError::new(
                 path,
                 *line,
-                format!("`ID` is `{key}`, not a work item id"),
+                "`ID` is not a work item id (a number)",
             ));
         }
         let (level, title) = titles
@@ -100,6 +100,7 @@ pub fn read(path: &str, bytes: &[u8]) -> Result<Vec<Ticket>, ExportError> {
             .filter(|p| !p.is_empty());
         out.push(Ticket {
             line: *line,
+            column: 0,
             key,
             kind: row[kind].clone(),
             title,

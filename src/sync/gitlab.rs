@@ -64,6 +64,7 @@ pub fn read(path: &str, bytes: &[u8]) -> Result<Vec<Ticket>, ExportError> {
         };
         out.push(Ticket {
             line: *line,
+            column: 0,
             key,
             kind: String::new(),
             title: row[title].clone(),

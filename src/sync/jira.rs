@@ -101,6 +101,7 @@ pub fn read(path: &str, bytes: &[u8]) -> Result<Vec<Ticket>, ExportError> {
         };
         out.push(Ticket {
             line: *line,
+            column: 0,
             key: k,
             kind: cell(row, kind),
             title: row[summary].clone(),

@@ -49,6 +49,9 @@ pub const DEFAULT_MAX_EXPORT_SIZE: u64 = 16 * 1024 * 1024;
 pub struct Ticket {
     /// Where its record starts in the export (1-based line).
     pub line: usize,
+    /// The column (1-based, in characters) where it starts, for a JSON export; 0 for a CSV
+    /// one, whose records start their line.
+    pub column: usize,
     /// The tracker's key: Jira `CHK-12`, Azure DevOps and GitLab ids, GitHub numbers.
     pub key: String,
     /// The issue type or work item type, where the export gives one.
@@ -157,20 +160,25 @@ pub fn resolution(tracker: Tracker, t: &Ticket) -> Resolution {
     }
 }
 
-/// A problem with an export: the file, the line, what is wrong.
+/// A problem with an export: the file, the line (and the column, where the export says it),
+/// what is wrong. The message names what is wrong, never what the file holds beyond the
+/// tracker's keys and the id labels.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExportError {
     pub path: String,
     pub line: usize,
+    /// 1-based, in characters; 0 when the message names the line only.
+    pub column: usize,
     pub message: String,
 }
 
 impl fmt::Display for ExportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.line > 0 {
-            write!(f, "{}:{}: {}", self.path, self.line, self.message)
-        } else {
-            write!(f, "{}: {}", self.path, self.message)
+        let (path, message) = (&self.path, &self.message);
+        match (self.line, self.column) {
+            (0, _) => write!(f, "{path}: {message}"),
+            (line, 0) => write!(f, "{path}:{line}: {message}"),
+            (line, column) => write!(f, "{path}:{line}:{column}: {message}"),
         }
     }
 }
@@ -180,8 +188,20 @@ impl ExportError {
         ExportError {
             path: path.to_string(),
             line,
+            column: 0,
             message: message.into(),
         }
+    }
+
+    /// The error at `column` of its line.
+    pub fn column(mut self, column: usize) -> ExportError {
+        self.column = column;
+        self
+    }
+
+    /// The error at where `t` starts.
+    fn at(path: &str, t: &Ticket, message: String) -> ExportError {
+        ExportError::new(path, t.line, message).column(t.column)
     }
 }
 
@@ -200,31 +220,35 @@ pub fn read(tracker: Tracker, path: &str, bytes: &[u8]) -> Result<Vec<Ticket>, E
     }
 }
 
-/// Reads the export file, refusing one larger than `max` bytes before reading it.
+/// Reads the export file, refusing one larger than `max` bytes before reading it: opened as
+/// the lock is ([`crate::open::read`]), never through a symbolic link, never waiting on a
+/// FIFO, and only when it is a regular file; at most `max` bytes are read whatever its size
+/// claims.
 pub fn read_file(tracker: Tracker, path: &Path, max: u64) -> Result<Vec<Ticket>, ExportError> {
+    use crate::open::{Read, Refused};
     let name = path.display().to_string();
-    let meta = std::fs::metadata(path).map_err(|e| ExportError::new(&name, 0, e.to_string()))?;
-    if !meta.is_file() {
-        return Err(ExportError::new(&name, 0, "not a file"));
-    }
-    if meta.len() > max {
-        return Err(ExportError::new(
-            &name,
-            0,
-            format!(
-                "the export is {} bytes, over the limit of {max}; export fewer tickets (filter on the `checkdown` label) or raise --max-export-size",
-                meta.len()
-            ),
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| ExportError::new(&name, 0, e.to_string()))?;
-    if bytes.len() as u64 > max {
-        return Err(ExportError::new(
-            &name,
-            0,
-            "the export grew past the limit while read",
-        ));
-    }
+    let refuse = |message: String| ExportError::new(&name, 0, message);
+    let bytes = match crate::open::read(path, max) {
+        Ok(Read::Bytes(b)) => b,
+        Ok(Read::TooLarge(size)) => {
+            return Err(refuse(format!(
+                "the export is {size} bytes, over the limit of {max}; export fewer tickets (filter on the `checkdown` label) or raise --max-export-size"
+            )))
+        }
+        Err(Refused::NotFound) => return Err(refuse("no such file".to_string())),
+        Err(Refused::Link) => {
+            return Err(refuse(
+                "refused: the export is a symbolic link, which checkdown does not follow; name the file itself with --export".to_string(),
+            ))
+        }
+        Err(Refused::NotRegular) => {
+            return Err(refuse(
+                "refused: the export is not a regular file (a folder, FIFO, socket or device)"
+                    .to_string(),
+            ))
+        }
+        Err(Refused::Io(e)) => return Err(refuse(format!("cannot read: {e}"))),
+    };
     read(tracker, &name, &bytes)
 }
 
@@ -387,9 +411,9 @@ pub fn labels(path: &str, tickets: &[Ticket]) -> Result<Labels, Vec<ExportError>
         let ids: Vec<&String> = t.labels.iter().filter(|l| is_id_label(l)).collect();
         let st = t.description.as_deref().map(stamp).unwrap_or((None, None));
         if ids.len() > 1 {
-            errors.push(ExportError::new(
+            errors.push(ExportError::at(
                 path,
-                t.line,
+                t,
                 format!(
                     "ticket {} carries two id labels, `{}` and `{}`; a ticket stands for one item: remove the label that does not belong to it",
                     t.key, ids[0], ids[1]
@@ -399,9 +423,9 @@ pub fn labels(path: &str, tickets: &[Ticket]) -> Result<Labels, Vec<ExportError>
         let label = ids.first().map(|l| l.to_string());
         if let (Some(l), Some(full)) = (&label, &st.0) {
             if id_label(full) != *l {
-                errors.push(ExportError::new(
+                errors.push(ExportError::at(
                     path,
-                    t.line,
+                    t,
                     format!(
                         "ticket {} has the label `{l}` but its description names the id {full} (`{}`); fix the label or the description",
                         t.key,
@@ -413,12 +437,17 @@ pub fn labels(path: &str, tickets: &[Ticket]) -> Result<Labels, Vec<ExportError>
         if let Some(l) = &label {
             if let Some(&j) = by_label.get(l) {
                 let other = &tickets[j];
-                errors.push(ExportError::new(
+                errors.push(ExportError::at(
                     path,
-                    t.line,
+                    t,
                     format!(
-                        "the label `{l}` is on two tickets, {} (line {}) and {}; keep it on one",
-                        other.key, other.line, t.key
+                        "the label `{l}` is on two tickets, {} ({}) and {}; keep it on one",
+                        other.key,
+                        match other.column {
+                            0 => format!("line {}", other.line),
+                            c => format!("line {}, column {c}", other.line),
+                        },
+                        t.key
                     ),
                 ));
             } else {

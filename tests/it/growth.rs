@@ -545,6 +545,37 @@ fn sync_of_a_jira_export_is_linear_in_tickets() {
     );
 }
 
+/// `gh issue list --json` of `n` issues, as `gh` prints it to a pipe: one line.
+fn github_export(n: usize) -> String {
+    let issues: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            serde_json::json!({
+                "number": i + 1,
+                "title": format!("Task {i}"),
+                "body": format!("Do task {i}.\n\ncheckdown id: `{}` rev `0a1b2c3d`", item_id(i)),
+                "labels": [{"name": "checkdown"}, {"name": checkdown::render::tracker::plan::id_label(&item_id(i))}],
+                "state": "CLOSED",
+                "stateReason": "COMPLETED",
+                "url": format!("https://github.com/o/r/issues/{}", i + 1),
+            })
+        })
+        .collect();
+    serde_json::to_string(&issues).expect("json")
+}
+
+/// Reading a GitHub export: each issue's line and column.
+#[test]
+fn reading_a_github_export_is_linear_in_issues() {
+    use checkdown::render::tracker::Tracker;
+    assert_linear("reading a GitHub export", 1_000, github_export, |text| {
+        let tickets =
+            checkdown::sync::read(Tracker::GitHub, "issues.json", text.as_bytes()).expect("reads");
+        let last = tickets.last().expect("issues");
+        assert_eq!(last.line, 1);
+        assert!(last.column > text.len() / 2);
+    });
+}
+
 /// A progress file of `n` entries, as checkdown writes it.
 fn progress_file(n: usize) -> String {
     use checkdown::model::Status;

@@ -952,9 +952,9 @@ fn import_from_github_over_a_version_1_file() {
         err(&o),
         format!(
             "note[newer-progress]: ticket 13 was closed as not-applicable at 2025-05-01T08:00:00Z, but the progress file says `done` since 2025-06-01T00:00:00.000Z, later: item `{TAG}` is left as it is\n\
-             --> issues.json:4:1\n\
+             --> issues.json:4:3\n\
              note[other-resolution]: ticket 14 is closed as `DUPLICATE`, neither done nor not to be done: item `{RESTORE}` is left as it is\n\
-             --> issues.json:5:1\n\
+             --> issues.json:5:3\n\
              checkdown: 6 tickets: 1 marked done, 1 marked not applicable, 2 unchanged, 1 for sections, 1 without a checkdown id, 0 matching no item; wrote `input/checkdown.progress.json`\n"
         )
     );
@@ -982,7 +982,7 @@ fn import_refuses_bad_files_and_writes_nothing() {
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
         err(&o),
-        "error: dup.json:3: the label `checkdown-75959002` is on two tickets, 1 (line 2) and 2; keep it on one\n\
+        "error: dup.json:3:3: the label `checkdown-75959002` is on two tickets, 1 (line 2, column 3) and 2; keep it on one\n\
          checkdown: the export has 1 problem; nothing was written\n"
     );
     // Another tracker's export.

@@ -573,7 +573,7 @@ fn malformed_exports_name_the_row() {
     );
     assert_eq!(
         refused(&dir, "github", "gh.json", b"[\n  {\"number\": 1, \"title\": \"A\"},\n  {\"title\": \"B\"}\n]\n"),
-        "error: DIR/gh.json:3: issue 2 of the array has no `number` or `title`; run `gh issue list --state all --label checkdown --json number,title,body,labels,state,url --limit 1000`\n\
+        "error: DIR/gh.json:3:3: issue 2 of the array has no `number` or `title`; run `gh issue list --state all --label checkdown --json number,title,body,labels,state,url --limit 1000`\n\
          checkdown: the export has 1 problem; nothing was written\n"
     );
     let big = vec![b'a'; 2048];
@@ -589,4 +589,105 @@ fn malformed_exports_name_the_row() {
         stderr(&o)
     );
     assert!(!dir.join("sync").exists());
+}
+
+/// A GitHub export that `gh issue list --json` did not write: the error says where (line
+/// and column) and what is wrong, never what the file holds.
+#[test]
+fn github_export_errors_name_the_place_not_the_value() {
+    let dir = temp_dir("sync-github-bad");
+    std::fs::create_dir_all(dir.join("docs")).expect("docs");
+    std::fs::write(dir.join("docs/a.md"), "# Doc\n\n## Sec\n\n- [ ] Task\n").expect("page");
+    let cases: [(&str, &str); 9] = [
+        (
+            r#"[{"number":1,"title":"x","labels":"SECRET_hunter2","body":5}]"#,
+            "1:50: not the JSON of `gh issue list --json …`: issue 1 of the array: `labels` is a string, not an array of objects with a `name`",
+        ),
+        (
+            "[\n  {\"number\": 1, \"title\": \"x\"},\n  {\"number\": \"SECRET\", \"title\": \"y\"}\n]\n",
+            "3:21: not the JSON of `gh issue list --json …`: issue 2 of the array: `number` is a string, not a whole number",
+        ),
+        (
+            r#"[{"number":1,"title":"é","body":{"SECRET":"hunter2"}}]"#,
+            "1:32: not the JSON of `gh issue list --json …`: issue 1 of the array: `body` is an object, not a string",
+        ),
+        (
+            r#"[{"number":1,"title":"x"},"SECRET"]"#,
+            "1:34: not the JSON of `gh issue list --json …`: issue 2 of the array: it is a string, not an object",
+        ),
+        (
+            r#"[{"number":1,"title":"x","labels":[{"name":"a"},"SECRET"]}]"#,
+            "1:56: not the JSON of `gh issue list --json …`: issue 1 of the array: label 2 is a string, not an object with a `name`",
+        ),
+        (
+            r#"[{"number":1,"title":"x","labels":[{"SECRET":"a"}]}]"#,
+            "1:49: not the JSON of `gh issue list --json …`: issue 1 of the array: label 1 has no `name`",
+        ),
+        (
+            r#"[{"number":-7,"title":"x","state":"SECRET"}]"#,
+            "1:13: not the JSON of `gh issue list --json …`: issue 1 of the array: `number` is a negative number, not a whole number",
+        ),
+        (
+            r#"[{"number":1,"title":"SECRET","title":"SECRET"}]"#,
+            "1:37: not the JSON of `gh issue list --json …`: issue 1 of the array: `title` is given twice",
+        ),
+        (
+            "[{\"number\":1,\"title\":\"SECRET\",}]",
+            "1:31: not the JSON of `gh issue list --json …`: trailing comma",
+        ),
+    ];
+    for (text, want) in cases {
+        let got = refused(&dir, "github", "gh.json", text.as_bytes());
+        assert_eq!(
+            got,
+            format!("error: DIR/gh.json:{want}; run `gh issue list --state all --label checkdown --json number,title,body,labels,state,url --limit 1000`\n\
+                     checkdown: the export has 1 problem; nothing was written\n"),
+            "{text}"
+        );
+        assert!(!got.contains("SECRET") && !got.contains("hunter2"), "{got}");
+    }
+}
+
+/// Every tracker's export is opened as the lock is: a symbolic link is refused, not
+/// followed (it could lead to a file that the error would quote), and so is a folder; by
+/// `sync` and by `progress import`.
+#[test]
+fn exports_are_never_read_through_a_link() {
+    let dir = temp_dir("sync-export-link");
+    std::fs::create_dir_all(dir.join("docs")).expect("docs");
+    std::fs::write(dir.join("docs/a.md"), "# Doc\n\n## Sec\n\n- [ ] Task\n").expect("page");
+    std::fs::write(dir.join("secret.txt"), "SECRET=hunter2\n").expect("secret");
+    std::os::unix::fs::symlink(dir.join("secret.txt"), dir.join("export")).expect("link");
+    let refusal = "error: DIR/export: refused: the export is a symbolic link, which checkdown does not follow; name the file itself with --export\n\
+                   checkdown: the export has 1 problem; nothing was written\n";
+    for tracker in ["jira", "azure-devops", "gitlab", "github"] {
+        let o = sync(&dir, tracker, &dir.join("export"), &[]);
+        assert_eq!(o.status.code(), Some(1), "{tracker}");
+        assert_eq!(
+            stderr(&o).replace(&dir.display().to_string(), "DIR"),
+            refusal,
+            "{tracker}"
+        );
+        let args = [
+            "progress",
+            "import",
+            "docs",
+            "--tracker",
+            tracker,
+            "--export",
+            "export",
+            "--dry-run",
+        ];
+        let o = run(&dir, &args);
+        assert_eq!(o.status.code(), Some(2), "{tracker}");
+        assert_eq!(stderr(&o), refusal.replace("DIR/", ""), "{tracker}");
+        let o = sync(&dir, tracker, &dir.join("docs"), &[]);
+        assert_eq!(
+            stderr(&o).replace(&dir.display().to_string(), "DIR"),
+            "error: DIR/docs: refused: the export is not a regular file (a folder, FIFO, socket or device)\n\
+             checkdown: the export has 1 problem; nothing was written\n"
+        );
+    }
+    assert!(!dir.join("sync").exists());
+    assert!(!dir.join("docs/checkdown.progress.json").exists());
 }
