@@ -200,21 +200,7 @@ impl Diagnostic {
 impl Diagnostic {
     /// One line of JSON: severity, code, path, line, column, message, help.
     pub fn json(&self) -> String {
-        let json = serde_json::to_string(self).unwrap_or_default();
-        // JSON escapes only C0 controls; the others `visible` escapes are written as `\uXXXX`
-        // too (they can only stand inside strings), so the line is safe on a terminal.
-        if !json.chars().any(hidden) {
-            return json;
-        }
-        let mut out = String::with_capacity(json.len() + 16);
-        for c in json.chars() {
-            if hidden(c) {
-                out.push_str(&format!("\\u{:04x}", u32::from(c)));
-            } else {
-                out.push(c);
-            }
-        }
-        out
+        visible_json(serde_json::to_string(self).unwrap_or_default())
     }
 
     /// A GitHub Actions workflow command: `::error file=…,line=…,col=…,title=…::message`
@@ -265,6 +251,26 @@ pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
 /// tabs are kept, everything else `visible` escapes is escaped.
 pub fn visible_lines(s: &str) -> std::borrow::Cow<'_, str> {
     escape_hidden(s, |c| c == '\n' || c == '\t')
+}
+
+/// JSON that serde_json wrote, made safe for a terminal: serde_json escapes only the C0
+/// controls, and the others [`visible`] escapes are written as `\uXXXX` too (they can only
+/// stand inside strings, where the escape is the same character). Line breaks, which
+/// serde_json writes raw only between values (pretty output), are kept.
+pub fn visible_json(json: String) -> String {
+    let hidden = |c: char| hidden(c) && c != '\n';
+    if !json.chars().any(hidden) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if hidden(c) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Whether [`visible`] escapes `c`.
@@ -439,6 +445,11 @@ mod tests {
         let back: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
         assert_eq!(back["message"], "t\u{2028}i\u{202e}t\u{200f}le\u{85}");
         assert_eq!(visible_lines("a\n\tb\u{1b}[2J"), "a\n\tb\\u{1b}[2J");
+        // Pretty JSON keeps its line breaks, which stand between values.
+        assert_eq!(
+            visible_json("{\n  \"a\": \"\u{9b}\u{200f}\"\n}".to_string()),
+            "{\n  \"a\": \"\\u009b\\u200f\"\n}"
+        );
     }
 
     #[test]

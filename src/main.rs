@@ -842,15 +842,7 @@ fn progress_import(
     }
     print_diagnostics(&diagnostics, cfg, &options);
     for c in &imported.changes {
-        println!(
-            "ticket {}: item {} ({}) {} -> {}, updated {}",
-            c.key,
-            c.id,
-            c.title,
-            c.was.map_or("no entry", |s| s.as_str()),
-            c.status.as_str(),
-            c.updated,
-        );
+        println!("{}", c.line());
     }
     // Written only when an entry changes: a file with nothing new keeps its bytes.
     let outcome = if imported.changes.is_empty() {

@@ -60,6 +60,25 @@ pub struct Change {
     pub updated: String,
 }
 
+impl Change {
+    /// The change as `progress import` lists it on standard output, one line: `ticket KEY:
+    /// item ID (TITLE) WAS -> STATUS, updated TIME`. What the export and the docs hold is
+    /// made safe for a terminal ([`crate::diag::visible`]): a control character or a line
+    /// break in a key or a title is shown escaped, never sent, and never starts a line.
+    pub fn line(&self) -> String {
+        use crate::diag::visible;
+        format!(
+            "ticket {}: item {} ({}) {} -> {}, updated {}",
+            visible(&self.key),
+            visible(&self.id),
+            visible(&self.title),
+            self.was.map_or("no entry", |s| s.as_str()),
+            self.status.as_str(),
+            visible(&self.updated),
+        )
+    }
+}
+
 /// How many tickets went which way; they add up to `tickets`.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Counts {

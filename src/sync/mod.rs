@@ -32,6 +32,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::diag::{visible, visible_json};
 use crate::lock::{self, Lock};
 use crate::render::tracker::plan::{self, id_label, Entry, Group};
 use crate::render::tracker::{AdoProcess, Tracker};
@@ -162,7 +163,8 @@ pub fn resolution(tracker: Tracker, t: &Ticket) -> Resolution {
 
 /// A problem with an export: the file, the line (and the column, where the export says it),
 /// what is wrong. The message names what is wrong, never what the file holds beyond the
-/// tracker's keys and the id labels.
+/// tracker's keys and the id labels; shown, it is made safe for a terminal
+/// ([`crate::diag::visible`]) and stays on one line.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExportError {
     pub path: String,
@@ -174,7 +176,7 @@ pub struct ExportError {
 
 impl fmt::Display for ExportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (path, message) = (&self.path, &self.message);
+        let (path, message) = (visible(&self.path), visible(&self.message));
         match (self.line, self.column) {
             (0, _) => write!(f, "{path}: {message}"),
             (line, 0) => write!(f, "{path}:{line}: {message}"),
@@ -791,7 +793,7 @@ pub fn report_json(tracker: Tracker, actions: &[Action]) -> String {
             })
             .collect(),
     };
-    let mut s = serde_json::to_string_pretty(&report).unwrap_or_default();
+    let mut s = visible_json(serde_json::to_string_pretty(&report).unwrap_or_default());
     s.push('\n');
     s
 }
@@ -823,7 +825,9 @@ pub fn report_md(tracker: Tracker, actions: &[Action], files: &[String]) -> Stri
         "\n| Action | Key | Parent | Status | Id | Title | Why |\n|---|---|---|---|---|---|---|\n",
     );
     for a in actions {
-        let cell = |x: &str| x.replace('|', "\\|").replace(['\n', '\r'], " ");
+        // What the export holds is made safe for a terminal (controls and line breaks
+        // escaped: a row stays one line), then for the table.
+        let cell = |x: &str| visible(x).replace('|', "\\|");
         s.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} | {} |\n",
             a.kind.name(),

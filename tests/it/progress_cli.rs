@@ -1062,6 +1062,59 @@ fn import_refuses_bad_files_and_writes_nothing() {
     assert_eq!(read(dir.join("input/checkdown.progress.json")), before);
 }
 
+/// The changes listed on standard output show what the export holds escaped: a key with a
+/// terminal escape sequence, a bell, a bidirectional override, a line break and a line
+/// separator is one line, and sends none of them.
+#[test]
+fn import_lists_each_change_on_one_line_escaped() {
+    let dir = docs("progress-import-escapes");
+    let rows = vec![
+        vec![
+            "Summary",
+            "Issue key",
+            "Status",
+            "Resolution",
+            "Resolved",
+            "Labels",
+        ],
+        vec![
+            "Write a runbook",
+            "CHK\x1b]0;pwned\x07-2\u{202e}\n\u{2028}x",
+            "Done",
+            "Done",
+            "2025-05-03T16:10:00Z",
+            "checkdown-75959002",
+        ],
+        vec![
+            "Rotate the keys",
+            "CHK-3\u{9b}2J",
+            "Done",
+            "Done",
+            "\x1b[2J soon",
+            "checkdown-b8251dab",
+        ],
+    ];
+    std::fs::write(dir.join("jira.csv"), csv_bytes(&rows, false)).expect("export");
+    let epoch = [("SOURCE_DATE_EPOCH", "1750000000")];
+    let o = import(&dir, "jira", "jira.csv", &["--dry-run"], &epoch);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(
+        out(&o),
+        format!(
+            "ticket CHK\\u{{1b}}]0;pwned\\u{{7}}-2\\u{{202e}}\\u{{a}}\\u{{2028}}x: item {RUNBOOK} (Write a runbook) in-progress -> done, updated 2025-05-03T16:10:00Z\n\
+             ticket CHK-3\\u{{9b}}2J: item {ROTATE} (Rotate the keys) no entry -> done, updated 2025-06-15T15:06:40Z\n"
+        )
+    );
+    assert!(
+        err(&o).starts_with(
+            "warning[ticket-time]: ticket CHK-3\\u{9b}2J: `\\u{1b}[2J soon` is not a time checkdown reads\n"
+        ),
+        "{}",
+        err(&o)
+    );
+    assert!(!err(&o).contains(['\x1b', '\u{9b}']), "{}", err(&o));
+}
+
 /// The subcommands come with their manual pages and shell completion.
 #[test]
 fn progress_has_man_pages_and_completions() {

@@ -591,6 +591,60 @@ fn malformed_exports_name_the_row() {
     assert!(!dir.join("sync").exists());
 }
 
+/// What a terminal would act on, or that would start a line.
+fn raw_controls(s: &str) -> bool {
+    s.chars().any(|c| {
+        (c.is_control() && c != '\n')
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    })
+}
+
+/// An export's keys, titles and statuses reach the report escaped: no terminal escape
+/// sequence (CSI, OSC, C1 CSI), no bell, no bidirectional override; a line break or a line
+/// separator in a value never starts a row of its own.
+#[test]
+fn the_report_escapes_what_the_export_holds() {
+    let dir = temp_dir("sync-escapes");
+    std::fs::create_dir_all(dir.join("docs")).expect("docs");
+    std::fs::write(dir.join("docs/a.md"), "# Doc\n\n## Sec\n\n- [ ] Task\n").expect("page");
+    let status = "\x1b[31mRED\x1b]0;pwn\x07\u{9b}31m\u{202e}";
+    let rows = vec![
+        ["Summary", "Issue key", "Status", "Labels"]
+            .map(str::to_string)
+            .to_vec(),
+        vec![
+            "T\u{2066}itle\nfake | row".to_string(),
+            "CHK-1\r\n\u{2028}| update |".to_string(),
+            status.to_string(),
+            "checkdown".to_string(),
+        ],
+    ];
+    let export = dir.join("jira.csv");
+    std::fs::write(&export, csv_bytes(&rows, false)).expect("export");
+    let o = sync(&dir, "jira", &export, &["--dry-run"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let md = String::from_utf8(o.stdout).expect("utf-8");
+    let foreign: Vec<&str> = md.lines().filter(|l| l.contains("CHK-1")).collect();
+    assert_eq!(
+        foreign,
+        ["| foreign | CHK-1\\u{d}\\u{a}\\u{2028}\\| update \\| |  | \\u{1b}[31mRED\\u{1b}]0;pwn\\u{7}\\u{9b}31m\\u{202e} |  | T\\u{2066}itle\\u{a}fake \\| row | no checkdown id label; left alone |"]
+    );
+    assert!(!raw_controls(&md), "{md:?}");
+    assert_eq!(md.lines().filter(|l| l.starts_with("| ")).count(), 4);
+    // JSON: the same values, every such character a `\u` escape.
+    let o = sync(&dir, "jira", &export, &["--dry-run", "--format", "json"]);
+    let json = String::from_utf8(o.stdout).expect("utf-8");
+    assert!(!raw_controls(&json), "{json:?}");
+    assert!(
+        json.contains(r#""status": "\u001b[31mRED\u001b]0;pwn\u0007\u009b31m\u202e""#),
+        "{json}"
+    );
+    let r: Value = serde_json::from_str(&json).expect("json");
+    let foreign = by_action(&r, "foreign");
+    assert_eq!(foreign[0]["status"], status);
+    assert_eq!(foreign[0]["key"], "CHK-1\r\n\u{2028}| update |");
+}
+
 /// A GitHub export that `gh issue list --json` did not write: the error says where (line
 /// and column) and what is wrong, never what the file holds.
 #[test]
