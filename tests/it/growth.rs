@@ -464,3 +464,57 @@ fn one_item_across_many_zones() {
         |page| assert_eq!(compile_items(page), 1),
     );
 }
+
+/// A page of `n` tasks of one title under the heading `## {heading}`.
+fn same_title_page(n: usize, heading: &str, title: &str) -> String {
+    format!(
+        "# P\n\n## {heading}\n\n{}",
+        format!("- [ ] {title}\n").repeat(n)
+    )
+}
+
+/// Items of one title get keys `-1`, `-2`, ... in turn: the next suffix is remembered per
+/// key, not searched for from `-1` for each.
+#[test]
+fn items_of_one_title_are_linear() {
+    assert_linear(
+        "items of one title",
+        1_000,
+        |n| same_title_page(n, "H", "Same task"),
+        |page| assert!(compile_items(page) > 0),
+    );
+}
+
+/// Sections of one title (MkDocs tabs of one name, each a section): their ids are
+/// numbered as the items' keys are.
+#[test]
+fn sections_of_one_title_are_linear() {
+    assert_linear(
+        "sections of one title",
+        1_000,
+        |n| {
+            let mut page = String::from("# P\n\n");
+            for _ in 0..n {
+                page.push_str("=== \"Linux\"\n\n    - [ ] Task\n\nText.\n\n");
+            }
+            page
+        },
+        |page| assert!(compile_items(page) > 0),
+    );
+}
+
+/// Rebuilding a page of items of one title with the lock of the page before, compiling
+/// included: every item renamed by its section heading keeps its id.
+#[test]
+fn renaming_the_heading_of_items_of_one_title_is_linear() {
+    assert_linear(
+        "renaming the heading of items of one title",
+        1_000,
+        |n| {
+            let lock =
+                Lock::from_catalog(&catalog_of("p.md", &same_title_page(n, "H", "Same task")));
+            (lock, same_title_page(n, "Renamed heading", "Same task"))
+        },
+        |(lock, page)| apply_all_renamed((lock, catalog_of("p.md", &page))),
+    );
+}
