@@ -518,3 +518,19 @@ fn renaming_the_heading_of_items_of_one_title_is_linear() {
         |(lock, page)| apply_all_renamed((lock, catalog_of("p.md", &page))),
     );
 }
+
+/// A table cell of many `<br>`: each is found where it stands, the cell never copied.
+#[test]
+fn breaks_in_a_table_cell_are_linear() {
+    assert_linear(
+        "breaks in a table cell",
+        4_000,
+        |n| {
+            format!(
+                "| Done | Task |\n|---|---|\n| [ ] | {}x |\n",
+                "a<Br/>".repeat(n)
+            )
+        },
+        |page| assert_eq!(compile_items(page), 1),
+    );
+}
