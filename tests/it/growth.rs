@@ -534,3 +534,45 @@ fn breaks_in_a_table_cell_are_linear() {
         |page| assert_eq!(compile_items(page), 1),
     );
 }
+
+/// A page that includes, many times, a fragment within the file size limit but larger
+/// than the room the page leaves: the fragment is measured once and never read, and the
+/// includes give one warning.
+#[test]
+fn includes_of_one_fragment_are_linear() {
+    let root = temp_dir("growth-includes");
+    assert_linear(
+        "includes of one fragment",
+        2_000,
+        |n| {
+            let dir = root.join(format!("in-{n}"));
+            std::fs::create_dir_all(dir.join("includes")).expect("mkdir");
+            // The limit grows with the page, as its own would.
+            let line = format!("{}\n", "x".repeat(99));
+            std::fs::write(dir.join("includes/big.md"), line.repeat(10 * n)).expect("write");
+            let page = format!(
+                "# T\n\n- [ ] one\n\n{}",
+                "[!INCLUDE [t](includes/big.md)]\n".repeat(n)
+            );
+            let options = checkdown::Options {
+                max_file_size: 1024 * n as u64,
+                ..checkdown::Options::default()
+            };
+            let env = checkdown::extract::Env {
+                root: Some(dir),
+                ..checkdown::extract::Env::default()
+            };
+            let mut diags = Vec::new();
+            let file =
+                checkdown::load::from_bytes("p.md", page.into_bytes(), &mut diags).expect("a page");
+            (file, env, options)
+        },
+        |(file, env, options)| {
+            let (doc, diags) = checkdown::compile_file_with(&file, &env, &options);
+            assert!(doc.is_some());
+            let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
+            assert_eq!(codes, ["include"]);
+        },
+    );
+    let _ = std::fs::remove_dir_all(&root);
+}
