@@ -7,8 +7,17 @@
 //! INPUT, is absolute, or is a symbolic link or anything but a regular file is reported
 //! (`include`) and never read. [`LineMap`] takes each line of the result back to the file
 //! and line it came from, so diagnostics inside included text name the included file.
+//!
+//! The page with its includes expanded holds at most `max_size` bytes (`--max-file-size`):
+//! an include is measured before it is read, and one that would pass the limit is left out,
+//! reported once for the page (with the number of later includes left out for the same
+//! reason), while those that still fit are expanded. A file included many times is read
+//! once per page. So expanding costs in proportion to what the limit lets in, whatever the
+//! page holds.
 
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
+use std::rc::Rc;
 
 use crate::diag::Diagnostic;
 
@@ -92,6 +101,8 @@ pub fn expand(
         stack: vec![rel.to_string()],
         include_line: None,
         total: text.len() as u64,
+        read: HashMap::new(),
+        over: None,
     };
     ctx.body(
         text.get(body_start..).unwrap_or(""),
@@ -100,7 +111,21 @@ pub fn expand(
         &mut out,
         &mut map,
     );
+    if let Some(Over { diag, later }) = ctx.over.filter(|o| o.later > 0) {
+        if let Some(d) = ctx.diags.get_mut(diag) {
+            let s = if later == 1 { "" } else { "s" };
+            d.message
+                .push_str(&format!(" (nor {later} later include{s} that would)"));
+        }
+    }
     Some((out, map))
+}
+
+/// The first include that would have made the page too large: its diagnostic (an index
+/// into `diags`) and how many later includes were left out for the same reason.
+struct Over {
+    diag: usize,
+    later: usize,
 }
 
 struct Expander<'a> {
@@ -113,8 +138,23 @@ struct Expander<'a> {
     stack: Vec<String>,
     /// While an include of the page is expanded: the page's line that holds it.
     include_line: Option<usize>,
-    /// Bytes included so far: the expanded page stays within the file size limit.
+    /// Bytes of the page and of what was included so far: the expanded page stays within
+    /// the file size limit.
     total: u64,
+    /// What reading each file (by its path relative to INPUT) gave: its text, or why it is
+    /// not read. A file is read once however many times it is included.
+    read: HashMap<String, Result<Rc<str>, Refusal>>,
+    /// Set at the first include that would pass the limit.
+    over: Option<Over>,
+}
+
+/// Why an included file is not read.
+#[derive(Debug, Clone)]
+enum Refusal {
+    /// More bytes than the room left in the page (but at most `max_size`).
+    Room,
+    /// Any other reason, as the diagnostic words it.
+    Why(String),
 }
 
 impl Expander<'_> {
@@ -210,7 +250,7 @@ impl Expander<'_> {
         content: &str,
         range: &std::ops::Range<usize>,
         target: &str,
-    ) -> Option<(String, String)> {
+    ) -> Option<(String, Rc<str>)> {
         let column = content
             .get(..range.start)
             .map_or(1, |s| s.chars().count() + 1);
@@ -257,23 +297,39 @@ impl Expander<'_> {
             );
             return None;
         }
-        match read_under(self.root, &rel, self.max_size) {
-            Ok(text) if self.total + text.len() as u64 > self.max_size => {
-                report(
-                    self.diags,
-                    format!(
-                        "include `{shown}` would make the page larger than {} bytes; not read",
-                        self.max_size
-                    ),
-                    "include less, or raise the limit with --max-file-size",
-                );
-                None
-            }
+        let room = self.max_size.saturating_sub(self.total);
+        let outcome = match self.read.get(&rel) {
+            Some(Ok(text)) if text.len() as u64 > room => Err(Refusal::Room),
+            // The room only shrinks: a file that did not fit never will.
+            Some(known) => known.clone(),
+            None => self.read_file(&rel, room),
+        };
+        match outcome {
             Ok(text) => {
                 self.total += text.len() as u64;
                 Some((rel, text))
             }
-            Err(why) => {
+            Err(Refusal::Room) => {
+                match &mut self.over {
+                    Some(over) => over.later += 1,
+                    None => {
+                        report(
+                            self.diags,
+                            format!(
+                                "include `{shown}` would make the page larger than {} bytes; not read",
+                                self.max_size
+                            ),
+                            "include less, or raise the limit with --max-file-size",
+                        );
+                        self.over = Some(Over {
+                            diag: self.diags.len() - 1,
+                            later: 0,
+                        });
+                    }
+                }
+                None
+            }
+            Err(Refusal::Why(why)) => {
                 report(
                     self.diags,
                     format!("include `{shown}` {why}; not read"),
@@ -282,6 +338,14 @@ impl Expander<'_> {
                 None
             }
         }
+    }
+
+    /// Reads `rel` if it holds at most `room` bytes (its size is checked first), and notes
+    /// what came of it.
+    fn read_file(&mut self, rel: &str, room: u64) -> Result<Rc<str>, Refusal> {
+        let outcome = read_under(self.root, rel, self.max_size, room);
+        self.read.insert(rel.to_string(), outcome.clone());
+        outcome
     }
 }
 
@@ -332,43 +396,52 @@ pub fn join(from: &str, target: &str) -> Option<String> {
 }
 
 /// Reads `rel` under `root` without following symbolic links: every component must be a
-/// real folder or, last, a regular file of at most `max_size` bytes.
-fn read_under(root: &Path, rel: &str, max_size: u64) -> Result<String, String> {
+/// real folder or, last, a regular file of at most `max_size` bytes, and of at most `room`
+/// bytes (else [`Refusal::Room`], the file unread).
+fn read_under(root: &Path, rel: &str, max_size: u64, room: u64) -> Result<Rc<str>, Refusal> {
+    let why = |s: String| Refusal::Why(s);
     let mut path = PathBuf::from(root);
     let parts: Vec<&str> = rel.split('/').collect();
     for (i, part) in parts.iter().enumerate() {
         path.push(part);
         let meta = std::fs::symlink_metadata(&path).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
+            why(if e.kind() == std::io::ErrorKind::NotFound {
                 "names a file that does not exist".to_string()
             } else {
                 "cannot be read".to_string()
-            }
+            })
         })?;
         if meta.file_type().is_symlink() {
-            return Err("goes through a symbolic link".to_string());
+            return Err(why("goes through a symbolic link".to_string()));
         }
         let last = i + 1 == parts.len();
         if last && !meta.is_file() {
-            return Err("is not a regular file".to_string());
+            return Err(why("is not a regular file".to_string()));
         }
         if last && meta.len() > max_size {
-            return Err(format!("is larger than {max_size} bytes"));
+            return Err(why(format!("is larger than {max_size} bytes")));
+        }
+        if last && meta.len() > room {
+            return Err(Refusal::Room);
         }
     }
     if path.components().any(|c| matches!(c, Component::ParentDir)) {
-        return Err("leads out of INPUT".to_string());
+        return Err(why("leads out of INPUT".to_string()));
     }
     // Opened without following a link or waiting on a FIFO, checked on the handle: the
-    // file read is the file checked, even if the path is swapped in between.
-    let bytes = match crate::open::read(&path, max_size) {
+    // file read is the file checked, even if the path is swapped in between, and no more
+    // of it is read than there is room for.
+    let bytes = match crate::open::read(&path, room.min(max_size)) {
         Ok(crate::open::Read::Bytes(b)) => b,
+        Ok(crate::open::Read::TooLarge(size)) if size <= max_size => return Err(Refusal::Room),
         Ok(crate::open::Read::TooLarge(_)) => {
-            return Err(format!("is larger than {max_size} bytes"))
+            return Err(why(format!("is larger than {max_size} bytes")))
         }
-        Err(why) => return Err(format!("cannot be read ({why})")),
+        Err(e) => return Err(why(format!("cannot be read ({e})"))),
     };
-    String::from_utf8(bytes).map_err(|_| "is not UTF-8".to_string())
+    String::from_utf8(bytes)
+        .map(Rc::from)
+        .map_err(|_| why("is not UTF-8".to_string()))
 }
 
 #[cfg(test)]

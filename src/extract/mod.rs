@@ -20,7 +20,7 @@ use std::ops::Range;
 use crate::diag::Diagnostic;
 use crate::load::SourceFile;
 use crate::model::{Callout, Document, Item, Section, Source};
-use crate::parse::anchor::{slug, Anchors};
+use crate::parse::anchor::{slug, Anchors, Unique};
 use crate::parse::{Kind, Node};
 
 use links::{LinkCheck, Rewrite, Site};
@@ -98,7 +98,7 @@ pub struct Ctx<'a> {
     pub rewrites: Vec<Rewrite>,
     pub doc_url: String,
     pub site: Site,
-    used_keys: HashSet<String>,
+    used_keys: Unique,
     /// "Did you mean" suggestions computed so far (they are capped per file).
     suggestions: usize,
     /// Per top-level block: the end (block index) of the tab or section that holds it;
@@ -302,18 +302,8 @@ impl<'a> Ctx<'a> {
 
     /// A key unique in this file: `<path>#<fragment>`, `-1`, `-2`, … on repeats.
     fn unique_key(&mut self, fragment: &str) -> String {
-        let base = format!("{}#{}", self.file.path, fragment);
-        if self.used_keys.insert(base.clone()) {
-            return base;
-        }
-        let mut n = 1;
-        loop {
-            let k = format!("{base}-{n}");
-            if self.used_keys.insert(k.clone()) {
-                return k;
-            }
-            n += 1;
-        }
+        self.used_keys
+            .claim(format!("{}#{}", self.file.path, fragment))
     }
 
     /// The anchor of the nearest heading at or before top-level block `i`.
@@ -597,7 +587,7 @@ pub fn extract(
         rewrites: Vec::new(),
         doc_url,
         site: env.site.clone(),
-        used_keys: HashSet::new(),
+        used_keys: Unique::default(),
         suggestions: 0,
         bounds: Vec::new(),
         objective_lists: 0,
@@ -1000,20 +990,13 @@ fn build_document(ctx: &mut Ctx, env: &Env) -> Option<Document> {
     one_per_variant(ctx, &mut entries);
 
     // Section ids unique within the document, as anchors are.
-    let mut used: HashSet<String> = HashSet::new();
+    let mut used = Unique::default();
     let mut sections = Vec::new();
     let mut ids: HashMap<usize, String> = HashMap::new();
     let mut parents: Vec<(usize, usize, usize)> = Vec::new();
     for mut e in entries {
         owned.extend(e.owned.iter().copied());
-        let base = e.section.id.clone();
-        let mut id = base.clone();
-        let mut n = 1;
-        while !used.insert(id.clone()) {
-            id = format!("{base}-{n}");
-            n += 1;
-        }
-        e.section.id = id;
+        e.section.id = used.claim(std::mem::take(&mut e.section.id));
         if e.mixed {
             e.drafts.sort_by_key(|d| d.at);
         }

@@ -111,28 +111,22 @@ pub fn breaks(md: &str) -> String {
     out
 }
 
+/// Where the first `<br>` variant of `s` starts. Each `<` is looked at once, in place: the
+/// text is never copied, so a cell of many breaks costs its length.
 fn find_br(s: &str) -> Option<usize> {
-    let lower = s.to_ascii_lowercase();
-    let mut from = 0;
-    while let Some(p) = lower.get(from..).and_then(|x| x.find('<')) {
-        let at = from + p;
-        if s.get(at..).and_then(br_len).is_some() {
-            return Some(at);
-        }
-        from = at + 1;
-    }
-    None
+    memchr::memchr_iter(b'<', s.as_bytes()).find(|&at| s.get(at..).and_then(br_len).is_some())
 }
 
-/// Length of a `<br>` variant at the start of `s`.
+/// Length of a `<br>` variant at the start of `s` (ASCII case ignored).
 fn br_len(s: &str) -> Option<usize> {
-    let lower: String = s.chars().take(8).collect::<String>().to_ascii_lowercase();
-    for tag in ["<br />", "<br/>", "<br>", "</br>"] {
-        if lower.starts_with(tag) {
-            return Some(tag.len());
-        }
-    }
-    None
+    let s = s.as_bytes();
+    ["<br />", "<br/>", "<br>", "</br>"]
+        .into_iter()
+        .find(|tag| {
+            s.get(..tag.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(tag.as_bytes()))
+        })
+        .map(str::len)
 }
 
 #[cfg(test)]
@@ -145,5 +139,7 @@ mod tests {
         assert_eq!(breaks("a<br/>b<br />c<BR>d</br>e"), "a\nb\nc\nd\ne");
         assert_eq!(breaks("a <BR><BR> b <br> c"), "a\n\nb\nc");
         assert_eq!(breaks("no breaks"), "no breaks");
+        assert_eq!(breaks("a<Br />b<bR/>c</BR>d<b>e<br"), "a\nb\nc\nd<b>e<br");
+        assert_eq!(breaks("é<br>ü <br > x<<br>"), "é\nü <br > x<\n");
     }
 }

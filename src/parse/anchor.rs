@@ -38,14 +38,29 @@ fn is_letter_or_digit(c: char) -> bool {
 /// Hands out unique anchors in document order: the first `x`, then `x-1`, `x-2`, ...
 #[derive(Debug, Default)]
 pub struct Anchors {
-    used: HashSet<String>,
-    /// The next suffix to try per base, so that many repeats stay linear.
-    next: HashMap<String, usize>,
+    names: Unique,
 }
 
 impl Anchors {
     pub fn unique(&mut self, text: &str) -> String {
-        let base = slug(text);
+        self.names.claim(slug(text))
+    }
+}
+
+/// Names unique among those it has handed out: the first `x` is `x`, the next `x-1`, then
+/// `x-2`, ..., each the smallest suffix not yet handed out (a name `x-2` of its own makes
+/// the second repeat `x-3`). Heading anchors, item keys and section ids are numbered so.
+#[derive(Debug, Default)]
+pub struct Unique {
+    used: HashSet<String>,
+    /// The next suffix to try per base: every smaller one is taken (names are never given
+    /// back), so the n-th repeat gets what a search from `-1` would give, without the search.
+    next: HashMap<String, usize>,
+}
+
+impl Unique {
+    /// `base` if it is free, else `base-N` with the smallest free N >= 1; it is then taken.
+    pub fn claim(&mut self, base: String) -> String {
         if self.used.insert(base.clone()) {
             return base;
         }
@@ -93,5 +108,15 @@ mod tests {
             a.unique("Configuration recommendations"),
             "configuration-recommendations-2"
         );
+    }
+
+    #[test]
+    fn repeats_skip_names_taken_on_their_own() {
+        let mut u = Unique::default();
+        let got: Vec<String> = ["x", "x-2", "x", "x", "x", "x-1", "x-1"]
+            .into_iter()
+            .map(|b| u.claim(b.to_string()))
+            .collect();
+        assert_eq!(got, ["x", "x-2", "x-1", "x-3", "x-4", "x-1-1", "x-1-2"]);
     }
 }

@@ -601,6 +601,54 @@ fn includes_nest_eight_deep_at_most() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The page with its includes expanded stays within `--max-file-size`: an include that
+/// would pass it is left out (measured, not read), and so is every later one that would,
+/// with one warning at the first; the rest of the page, and includes that still fit, are
+/// kept.
+#[test]
+fn includes_stop_at_the_file_size_limit_with_one_warning() {
+    let dir = common::temp_dir("include-budget");
+    std::fs::create_dir_all(dir.join("includes")).expect("dir");
+    let page = "# T\n\n- [ ] One\n\n[!INCLUDE [a](includes/a.md)]\n- [ ] Two\n  [!INCLUDE [big](includes/big.md)]\n[!INCLUDE [a](includes/a.md)]\n- [ ] Three [!include[big](includes/big.md)]\n[!INCLUDE [big](./includes/big.md)]\n";
+    std::fs::write(dir.join("page.md"), page).expect("page");
+    std::fs::write(dir.join("includes/a.md"), "- [ ] From a\n").expect("a");
+    let max = 400;
+    // Within the limit on its own, but not with the page and the first include.
+    let big = "x".repeat(max - page.len() - 13 + 1);
+    std::fs::write(dir.join("includes/big.md"), big).expect("big");
+    let options = checkdown::Options {
+        max_file_size: max as u64,
+        ..checkdown::Options::default()
+    };
+    let compiled = checkdown::compile_dir(&dir, None, &options);
+    let found: Vec<(&str, &str, usize, usize, &str)> = compiled
+        .diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d.code,
+                d.path.as_str(),
+                d.line,
+                d.column,
+                d.message.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            "include",
+            "page.md",
+            7,
+            3,
+            "include `includes/big.md` would make the page larger than 400 bytes; not read (nor 2 later includes that would)"
+        )]
+    );
+    let doc = &compiled.catalog.documents[0];
+    assert_eq!(titles(doc), ["One", "From a", "Two", "From a", "Three"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn base_url_none_makes_no_urls() {
     let dir = common::temp_dir("no-base");

@@ -604,3 +604,115 @@ fn reading_a_progress_file_is_linear_in_entries() {
         );
     });
 }
+
+/// A page of `n` tasks of one title under the heading `## {heading}`.
+fn same_title_page(n: usize, heading: &str, title: &str) -> String {
+    format!(
+        "# P\n\n## {heading}\n\n{}",
+        format!("- [ ] {title}\n").repeat(n)
+    )
+}
+
+/// Items of one title get keys `-1`, `-2`, ... in turn: the next suffix is remembered per
+/// key, not searched for from `-1` for each.
+#[test]
+fn items_of_one_title_are_linear() {
+    assert_linear(
+        "items of one title",
+        1_000,
+        |n| same_title_page(n, "H", "Same task"),
+        |page| assert!(compile_items(page) > 0),
+    );
+}
+
+/// Sections of one title (MkDocs tabs of one name, each a section): their ids are
+/// numbered as the items' keys are.
+#[test]
+fn sections_of_one_title_are_linear() {
+    assert_linear(
+        "sections of one title",
+        1_000,
+        |n| {
+            let mut page = String::from("# P\n\n");
+            for _ in 0..n {
+                page.push_str("=== \"Linux\"\n\n    - [ ] Task\n\nText.\n\n");
+            }
+            page
+        },
+        |page| assert!(compile_items(page) > 0),
+    );
+}
+
+/// Rebuilding a page of items of one title with the lock of the page before, compiling
+/// included: every item renamed by its section heading keeps its id.
+#[test]
+fn renaming_the_heading_of_items_of_one_title_is_linear() {
+    assert_linear(
+        "renaming the heading of items of one title",
+        1_000,
+        |n| {
+            let lock =
+                Lock::from_catalog(&catalog_of("p.md", &same_title_page(n, "H", "Same task")));
+            (lock, same_title_page(n, "Renamed heading", "Same task"))
+        },
+        |(lock, page)| apply_all_renamed((lock, catalog_of("p.md", &page))),
+    );
+}
+
+/// A table cell of many `<br>`: each is found where it stands, the cell never copied.
+#[test]
+fn breaks_in_a_table_cell_are_linear() {
+    assert_linear(
+        "breaks in a table cell",
+        4_000,
+        |n| {
+            format!(
+                "| Done | Task |\n|---|---|\n| [ ] | {}x |\n",
+                "a<Br/>".repeat(n)
+            )
+        },
+        |page| assert_eq!(compile_items(page), 1),
+    );
+}
+
+/// A page that includes, many times, a fragment within the file size limit but larger
+/// than the room the page leaves: the fragment is measured once and never read, and the
+/// includes give one warning.
+#[test]
+fn includes_of_one_fragment_are_linear() {
+    let root = temp_dir("growth-includes");
+    assert_linear(
+        "includes of one fragment",
+        2_000,
+        |n| {
+            let dir = root.join(format!("in-{n}"));
+            std::fs::create_dir_all(dir.join("includes")).expect("mkdir");
+            // The limit grows with the page, as its own would.
+            let line = format!("{}\n", "x".repeat(99));
+            std::fs::write(dir.join("includes/big.md"), line.repeat(10 * n)).expect("write");
+            let page = format!(
+                "# T\n\n- [ ] one\n\n{}",
+                "[!INCLUDE [t](includes/big.md)]\n".repeat(n)
+            );
+            let options = checkdown::Options {
+                max_file_size: 1024 * n as u64,
+                ..checkdown::Options::default()
+            };
+            let env = checkdown::extract::Env {
+                root: Some(dir),
+                ..checkdown::extract::Env::default()
+            };
+            let mut diags = Vec::new();
+            let file =
+                checkdown::load::from_bytes("p.md", page.into_bytes(), &mut diags).expect("a page");
+            (file, env, options)
+        },
+        |(file, env, options)| {
+            let (doc, diags) = checkdown::compile_file_with(&file, &env, &options);
+            assert!(doc.is_some());
+            let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
+            assert_eq!(codes, ["include"]);
+        },
+    );
+    let _ = std::fs::remove_dir_all(&root);
+}
