@@ -66,8 +66,16 @@ fn abbreviation(before: &str) -> bool {
     )
 }
 
+/// Whether `before` a stop is only a number that opens the text (`1. Enable MFA`, a step
+/// written as text in a table cell): its stop numbers the step and ends no sentence.
+fn ordinal(before: &str) -> bool {
+    let word = before.trim_start().trim_start_matches(['*', '_']);
+    (1..=3).contains(&word.len()) && word.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// Up to and including the first `.`, `!` or `?` that is followed by a space and a word
-/// that does not start lowercase (so `e.g. this` does not end a sentence), or the first
+/// that does not start lowercase (so `e.g. this` does not end a sentence) and does not
+/// close a number that opens the text (`1. Enable MFA. Then…`), or the first
 /// full-width stop (`。`, `．`, `！`, `？`) that more text follows: languages written
 /// without spaces put none after their stops.
 /// Closing markup and quotes after the stop belong to the sentence (`**Done.** Next`,
@@ -87,7 +95,7 @@ pub fn sentence(text: &str) -> &str {
             }
         };
         let next_ok = rest.next().is_some_and(|c| !c.is_lowercase());
-        if space && next_ok && !abbreviation(&text[..stop]) {
+        if space && next_ok && !abbreviation(&text[..stop]) && !ordinal(&text[..stop]) {
             end = after;
             break;
         }

@@ -289,6 +289,29 @@ fn form_b_checkbox_tables() {
     assert_eq!(ids, ["go-live", "phishing", "mixed"]);
 }
 
+/// Steps numbered as text in a checkbox table's cell (`1. Enable MFA`, as Zero Trust
+/// deployment tables write them): the number's stop ends no sentence, the title is the
+/// step without its number.
+#[test]
+fn form_b_numbered_steps_in_cells() {
+    let page = "# T\n\n## Identities\n\n| Done | Deployment objective | Owner |\n|:--|:--|:--|\n| <input type=\"checkbox\" /> | 1. Enable self-service password reset (SSPR), which gives you credential reset capabilities | IT implementer |\n| <input type=\"checkbox\" /> | 2. Enable MFA. Then select methods. | IT implementer |\n| <input type=\"checkbox\" /> | 10. Review. | IT |\n";
+    let (doc, diags) = compile("t.md", page);
+    assert!(diags.is_empty(), "{diags:?}");
+    let doc = doc.expect("a checklist");
+    assert_eq!(
+        titles(&doc),
+        [
+            "Enable self-service password reset (SSPR), which gives you credential reset capabilities",
+            "Enable MFA",
+            "Review"
+        ]
+    );
+    assert_eq!(
+        items(&doc)[1].body,
+        "Then select methods.\n\n**Owner:** IT implementer"
+    );
+}
+
 #[test]
 fn form_b_feature_matrices_are_not_checklists() {
     let page = "# T\n\n## Features\n\n| Feature | Basic | Premium |\n|---|---|---|\n| Backups | ✓ | ✓ |\n| Geo | ☐ | ✓ |\n\n| Feature | Supported |\n|---|---|\n| Backups | ✓ |\n| Geo | ✓ |\n";
