@@ -292,16 +292,12 @@ impl Worker<'_> {
             }
             None => Vec::new(),
         };
-        let mut parts = match (self.renderer, self.sink) {
+        // A renderer and a sink come together (both from OUTPUT): the pages are written into
+        // the sink as they are rendered.
+        let parts = match (self.renderer, self.sink) {
             (Some(r), Some(sink)) => Some(r.document_to(&doc, &digests, sink)?),
-            (Some(r), None) => Some(r.document_with(&doc, &digests)?),
             _ => None,
         };
-        if let (Some(parts), Some(sink)) = (&mut parts, self.sink) {
-            for f in std::mem::take(&mut parts.files) {
-                sink.file(&f)?;
-            }
-        }
         let (json, csv, index) = match parts {
             Some(p) => (p.json, p.csv, p.index),
             None => (None, None, None),
