@@ -244,13 +244,13 @@ impl Diagnostic {
 /// U+061C, U+202A to U+202E, U+2066 to U+2069, which reorder what a line shows) are shown
 /// escaped (`\u{1b}`), never sent as they are.
 pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
-    escape_hidden(s, |_| false)
+    escape_hidden(s, |_| false, rust_escape)
 }
 
 /// [`visible`] for a text of many lines (a report on standard output): line breaks and
 /// tabs are kept, everything else `visible` escapes is escaped.
 pub fn visible_lines(s: &str) -> std::borrow::Cow<'_, str> {
-    escape_hidden(s, |c| c == '\n' || c == '\t')
+    escape_hidden(s, |c| c == '\n' || c == '\t', rust_escape)
 }
 
 /// JSON that serde_json wrote, made safe for a terminal: serde_json escapes only the C0
@@ -258,19 +258,10 @@ pub fn visible_lines(s: &str) -> std::borrow::Cow<'_, str> {
 /// stand inside strings, where the escape is the same character). Line breaks, which
 /// serde_json writes raw only between values (pretty output), are kept.
 pub fn visible_json(json: String) -> String {
-    let hidden = |c: char| hidden(c) && c != '\n';
-    if !json.chars().any(hidden) {
-        return json;
+    match escape_hidden(&json, |c| c == '\n', |c| format!("\\u{:04x}", u32::from(c))) {
+        std::borrow::Cow::Borrowed(_) => json,
+        std::borrow::Cow::Owned(escaped) => escaped,
     }
-    let mut out = String::with_capacity(json.len() + 16);
-    for c in json.chars() {
-        if hidden(c) {
-            out.push_str(&format!("\\u{:04x}", u32::from(c)));
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// Whether [`visible`] escapes `c`.
@@ -288,7 +279,18 @@ fn hidden(c: char) -> bool {
         )
 }
 
-fn escape_hidden(s: &str, keep: impl Fn(char) -> bool) -> std::borrow::Cow<'_, str> {
+/// `\u{1b}`: how [`visible`] writes a character it escapes.
+fn rust_escape(c: char) -> String {
+    format!("\\u{{{:x}}}", u32::from(c))
+}
+
+/// `s` with each character [`visible`] escapes, but those `keep` keeps, written as `escape`
+/// writes it; borrowed when there is none.
+fn escape_hidden(
+    s: &str,
+    keep: impl Fn(char) -> bool,
+    escape: impl Fn(char) -> String,
+) -> std::borrow::Cow<'_, str> {
     let hidden = |c: char| hidden(c) && !keep(c);
     if !s.chars().any(hidden) {
         return std::borrow::Cow::Borrowed(s);
@@ -296,7 +298,7 @@ fn escape_hidden(s: &str, keep: impl Fn(char) -> bool) -> std::borrow::Cow<'_, s
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
         if hidden(c) {
-            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+            out.push_str(&escape(c));
         } else {
             out.push(c);
         }
