@@ -245,11 +245,7 @@ fn read(path: &Path) -> Result<String> {
     let why = match checkdown::open::read(path, MAX_CONFIG_SIZE) {
         Ok(Read::Bytes(bytes)) => {
             return String::from_utf8(bytes).map_err(|e| {
-                let valid = e.utf8_error().valid_up_to();
-                let line = 1 + e.as_bytes()[..valid]
-                    .iter()
-                    .filter(|&&b| b == b'\n')
-                    .count();
+                let line = checkdown::open::invalid_utf8_line(&e);
                 anyhow!("config file `{shown}:{line}`: the line is not valid UTF-8")
             })
         }

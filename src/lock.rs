@@ -1683,18 +1683,9 @@ pub fn read(path: &Path) -> Result<Option<Lock>, Error> {
     let Some(bytes) = read_bytes(path)? else {
         return Ok(None);
     };
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let valid = e.utf8_error().valid_up_to();
-        let line = 1 + e
-            .as_bytes()
-            .iter()
-            .take(valid)
-            .filter(|&&b| b == b'\n')
-            .count();
-        Error::Io {
-            path: format!("{}:{line}", path.display()),
-            message: "the line is not valid UTF-8".to_string(),
-        }
+    let text = String::from_utf8(bytes).map_err(|e| Error::Io {
+        path: format!("{}:{}", path.display(), crate::open::invalid_utf8_line(&e)),
+        message: "the line is not valid UTF-8".to_string(),
     })?;
     Lock::parse(&text).map(Some).map_err(|e| Error::Io {
         path: format!("{}:{}", path.display(), e.line),

@@ -38,6 +38,13 @@ impl std::fmt::Display for Refused {
     }
 }
 
+/// The line (from 1) of the first byte that is not UTF-8 in a file read whole: what an
+/// error about a text file of ours (the lock, the settings) names, never the bytes.
+pub fn invalid_utf8_line(e: &std::string::FromUtf8Error) -> usize {
+    let valid = e.utf8_error().valid_up_to();
+    1 + memchr::memchr_iter(b'\n', e.as_bytes().get(..valid).unwrap_or_default()).count()
+}
+
 /// Opens `path` for reading when it is a regular file, and returns it with its size.
 pub fn regular(path: &Path) -> Result<(File, u64), Refused> {
     let file = open_no_follow(path)?;
