@@ -141,14 +141,11 @@ fn refuse_shared_outputs(
             if let Some(owner) = taken_folders.get(out) {
                 return Some((out.clone(), owner.clone(), "folder"));
             }
-            let mut folder = out.as_str();
-            while let Some((up, _)) = folder.rsplit_once('/') {
-                if let Some(owner) = taken_files.get(up) {
-                    return Some((up.to_string(), owner.clone(), "file"));
-                }
-                folder = up;
-            }
-            None
+            folders(out).find_map(|up| {
+                taken_files
+                    .get(up)
+                    .map(|owner| (up.to_string(), owner.clone(), "file"))
+            })
         });
         if let Some((out, owner, kind)) = clash {
             let whose = match owner.as_str() {
@@ -174,18 +171,24 @@ fn refuse_shared_outputs(
         }
         for out in &outputs {
             taken_files.insert(out.clone(), rel.clone());
-            let mut folder = out.as_str();
-            while let Some((up, _)) = folder.rsplit_once('/') {
+            // Nearest first: once a folder is known, the ones above it are too.
+            for up in folders(out) {
                 if taken_folders.contains_key(up) {
                     break;
                 }
                 taken_folders.insert(up.to_string(), rel.clone());
-                folder = up;
             }
         }
         kept.push((path, rel));
     }
     kept
+}
+
+/// The folders that hold `path` (`a/b/c.md`: `a/b`, then `a`), nearest first.
+fn folders(path: &str) -> impl Iterator<Item = &str> {
+    std::iter::successors(path.rsplit_once('/').map(|(up, _)| up), |f| {
+        f.rsplit_once('/').map(|(up, _)| up)
+    })
 }
 
 /// Which pages are read (`--include`, `--exclude`): globs matched against a page's path
