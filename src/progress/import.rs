@@ -27,7 +27,6 @@ use std::path::Path;
 use super::time::{from_export, instant, order_of, Zone};
 use super::{Entry, Progress, Time};
 use crate::diag::{Diagnostic, Severity};
-use crate::lock::{self, Lock};
 use crate::model::Status;
 use crate::render::tracker::plan::{self, id_label, Group};
 use crate::render::tracker::Tracker;
@@ -337,13 +336,19 @@ pub struct Request<'a> {
 /// read, never written) and imports. Returns what the import made and the diagnostics of the
 /// compile; nothing is written here.
 pub fn run(req: &Request) -> Result<(Imported, Vec<Diagnostic>), Failure> {
-    let tickets = sync::read_file(req.tracker, req.export, req.max_export_size)
-        .map_err(|e| Failure::Export(vec![e]))?;
-    let old: Lock = lock::read(req.lock)
-        .map_err(Failure::Other)?
-        .unwrap_or_default();
-    let (compiled, _) = lock::compile(req.input, None, req.options, &old);
-    let groups = plan::groups(&compiled.catalog);
+    let sync::Loaded {
+        tickets,
+        compiled,
+        groups,
+        ..
+    } = sync::load(
+        req.tracker,
+        req.export,
+        req.max_export_size,
+        req.input,
+        req.lock,
+        req.options,
+    )?;
     let path = req.export.display().to_string();
     let imported = import(
         req.tracker,

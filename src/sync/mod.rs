@@ -700,16 +700,60 @@ pub enum Failure {
     Other(crate::Error),
 }
 
+/// What `sync` and `progress import` start from: the export's tickets, and INPUT compiled
+/// with its lock (read, never written) as the build that was imported gave it.
+pub struct Loaded {
+    pub tickets: Vec<Ticket>,
+    pub lock: Lock,
+    pub compiled: crate::Compiled,
+    pub applied: lock::Applied,
+    /// The catalog's sections and their items, as the tracker profiles plan them.
+    pub groups: Vec<Group>,
+}
+
+/// Reads the export of `tracker` at `export` (refused whole when malformed, or over
+/// `max_export_size` bytes), then the lock at `lock`, and compiles `input` with it.
+pub fn load(
+    tracker: Tracker,
+    export: &Path,
+    max_export_size: u64,
+    input: &Path,
+    lock_path: &Path,
+    options: &Options,
+) -> Result<Loaded, Failure> {
+    let tickets =
+        read_file(tracker, export, max_export_size).map_err(|e| Failure::Export(vec![e]))?;
+    let lock: Lock = lock::read(lock_path)
+        .map_err(Failure::Other)?
+        .unwrap_or_default();
+    let (compiled, applied) = lock::compile(input, None, options, &lock);
+    let groups = plan::groups(&compiled.catalog);
+    Ok(Loaded {
+        tickets,
+        lock,
+        compiled,
+        applied,
+        groups,
+    })
+}
+
 /// Compiles INPUT with its lock (the lock is read, never written), reads the export, plans
 /// and renders the tracker's files. Nothing is written here.
 pub fn run(req: &Request) -> Result<Outcome, Failure> {
-    let tickets = read_file(req.tracker, req.export, req.max_export_size)
-        .map_err(|e| Failure::Export(vec![e]))?;
-    let old: Lock = lock::read(req.lock)
-        .map_err(Failure::Other)?
-        .unwrap_or_default();
-    let (compiled, applied) = lock::compile(req.input, None, req.options, &old);
-    let groups = plan::groups(&compiled.catalog);
+    let Loaded {
+        tickets,
+        lock: old,
+        compiled,
+        applied,
+        groups,
+    } = load(
+        req.tracker,
+        req.export,
+        req.max_export_size,
+        req.input,
+        req.lock,
+        req.options,
+    )?;
     let known = Known {
         groups: &groups,
         lock_ids: old.entries().map(|e| e.id.clone()).collect(),
