@@ -524,9 +524,10 @@ fn build_streamed(req: &Request) -> Result<Built, Error> {
                     },
                     || -> Result<(), Error> {
                         if renderer.wants_html_index() {
-                            let mut stream = sink.stream(render::html::INDEX)?;
-                            renderer.html_index_to(&values, &mut stream)?;
-                            sink.end(stream)?;
+                            use render::FileOut as _;
+                            sink.write_with(render::html::INDEX, &mut |w| {
+                                renderer.html_index_to(&values, w)
+                            })?;
                         }
                         Ok(())
                     },
